@@ -1,0 +1,103 @@
+"""What every builder receives, and the registry that maps a format to its builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from policybrief.i18n import Messages
+from policybrief.model import Edition, Project
+from policybrief.pandoc.ast import Node, stringify
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    identifier: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """One edition, parsed and transformed, ready to render in any format."""
+
+    project: Project
+    edition: Edition
+    doc: Node  # pandoc AST after the shared transforms
+    messages: Messages
+    build_date: dt.datetime
+    theme_dir: Path
+    cache_dir: Path
+    output_names: dict[str, str]  # format -> file name, for download links
+    warnings: list[str]
+
+    @property
+    def lang(self) -> str:
+        return self.edition.lang
+
+    def toc(self, depth: int = 2) -> list[TocEntry]:
+        entries = []
+        for block in self.doc["blocks"]:
+            if block["t"] != "Header" or block["c"][0] > depth:
+                continue
+            level, (identifier, _classes, pairs), inlines = block["c"]
+            number = dict(pairs).get("number", "")
+            title_inlines = [i for i in inlines
+                             if not (i["t"] == "Span" and "section-number" in i["c"][0][1])]
+            entries.append(TocEntry(level, identifier, number, stringify(title_inlines).strip()))
+        return entries
+
+    def template_vars(self) -> dict[str, Any]:
+        """What every template may use."""
+        from policybrief.i18n import format_brief_date, language_name
+
+        project, edition = self.project, self.edition
+        others = [
+            {"lang": e.lang, "name": language_name(e.lang, e.lang),
+             "href": f"../{e.lang}/{project.config.slug}.html"}
+            for e in project.editions if e.lang != edition.lang
+        ]
+        return {
+            "edition": edition,
+            "lang": edition.lang,
+            "title": edition.title,
+            "subtitle": edition.subtitle,
+            "date": format_brief_date(edition.date, edition.lang),
+            "date_iso": edition.date,
+            "authors": edition.authors,
+            "organization": project.organization,
+            "rights": edition.rights,
+            "description": edition.description,
+            "keywords": edition.keywords,
+            "language_name": language_name(edition.lang, edition.lang),
+            "other_editions": others,
+            "t": self.messages,
+            "build_date": self.build_date,
+            "toc": self.toc(),
+            "outputs": self.output_names,
+            "paper": project.config.paper,
+        }
+
+
+class Builder(Protocol):
+    format: str
+    extension: str
+
+    def build(self, ctx: BuildContext) -> bytes: ...
+
+
+BUILDERS: dict[str, type[Builder]] = {}
+
+
+def register(cls: type[Builder]) -> type[Builder]:
+    BUILDERS[cls.format] = cls
+    return cls
+
+
+def get_builder(fmt: str) -> Builder:
+    from policybrief.builders import docx, html, pdf  # noqa: F401  (registration)
+
+    return BUILDERS[fmt]()

@@ -1,0 +1,197 @@
+"""The Word edition: pandoc's DOCX writer with a reference document made from the
+theme (``themes/<theme>/docx/styles.yml``), so no binary is committed by hand.
+
+The reference document is pandoc's own default with the theme's fonts, sizes and
+colours written into ``word/styles.xml``, plus the paragraph styles the theme adds
+(e.g. "Pull Quote", used through pandoc's ``custom-style`` attribute).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from policybrief.builders.base import BuildContext, register
+from policybrief.config.yamlsource import load_yaml
+from policybrief.pandoc.ast import Node, classes_of, walk_doc
+from policybrief.pandoc.filters import sources_section
+from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ET.register_namespace("w", W)
+ET.register_namespace("r", "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+
+# Word rejects properties out of schema order, so children are sorted by these.
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike",
+             "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid",
+             "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
+             "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em",
+             "lang", "eastAsianLayout", "specVanish", "oMath"]
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+             "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
+             "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+             "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange"]
+
+
+def _sort_children(element: ET.Element, order: list[str]) -> None:
+    rank = {f"{{{W}}}{name}": i for i, name in enumerate(order)}
+    children = sorted(element, key=lambda c: rank.get(c.tag, len(order)))
+    for child in list(element):
+        element.remove(child)
+    element.extend(children)
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _set_run_props(style: ET.Element, props: dict[str, Any]) -> None:
+    rpr = style.find(_w("rPr"))
+    if rpr is None:
+        rpr = ET.SubElement(style, _w("rPr"))
+    def child(tag: str) -> ET.Element:
+        found = rpr.find(_w(tag))
+        return found if found is not None else ET.SubElement(rpr, _w(tag))
+    if "font" in props:
+        fonts = child("rFonts")
+        for slot in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(_w(slot), str(props["font"]))
+        for slot in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
+            fonts.attrib.pop(_w(slot), None)
+    if "size" in props:  # points -> half-points
+        child("sz").set(_w("val"), str(int(float(props["size"]) * 2)))
+        child("szCs").set(_w("val"), str(int(float(props["size"]) * 2)))
+    if "color" in props:
+        color = child("color")
+        color.set(_w("val"), str(props["color"]).lstrip("#"))
+        color.attrib.pop(_w("themeColor"), None)
+    if props.get("italic"):
+        child("i")
+    if props.get("bold"):
+        child("b")
+    _sort_children(rpr, RPR_ORDER)
+
+
+def _set_paragraph_props(style: ET.Element, props: dict[str, Any]) -> None:
+    ppr = style.find(_w("pPr"))
+    if ppr is None:
+        ppr = ET.Element(_w("pPr"))
+        style.insert(len(style) - (1 if style.find(_w("rPr")) is not None else 0), ppr)
+    if "indent" in props:  # points -> twentieths of a point
+        ind = ppr.find(_w("ind"))
+        if ind is None:
+            ind = ET.SubElement(ppr, _w("ind"))
+        twips = str(int(float(props["indent"]) * 20))
+        ind.set(_w("left"), twips)
+        ind.set(_w("right"), twips)
+    if "space_after" in props:
+        spacing = ppr.find(_w("spacing"))
+        if spacing is None:
+            spacing = ET.SubElement(ppr, _w("spacing"))
+        spacing.set(_w("after"), str(int(float(props["space_after"]) * 20)))
+    _sort_children(ppr, PPR_ORDER)
+
+
+def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
+    """Apply the theme's style spec (style name -> properties) to styles.xml."""
+    root = ET.fromstring(styles_xml)
+    by_name: dict[str, ET.Element] = {}
+    for style in root.findall(_w("style")):
+        name = style.find(_w("name"))
+        if name is not None:
+            by_name[name.get(_w("val"), "")] = style
+    for name, props in spec.items():
+        style = by_name.get(name)
+        if style is None:  # a style the theme adds, based on Normal
+            style = ET.SubElement(root, _w("style"), {
+                _w("type"): "paragraph", _w("customStyle"): "1",
+                _w("styleId"): name.replace(" ", "")})
+            ET.SubElement(style, _w("name"), {_w("val"): name})
+            ET.SubElement(style, _w("basedOn"), {_w("val"): props.get("based_on", "Normal")})
+            ET.SubElement(style, _w("qFormat"))
+        _set_paragraph_props(style, props)
+        _set_run_props(style, props)
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def reference_docx(ctx: BuildContext) -> Path:
+    """Build (once per theme spec and pandoc version) the reference document."""
+    spec_path = ctx.theme_dir / "docx" / "styles.yml"
+    spec = load_yaml(spec_path).data
+    key = hashlib.sha256(spec_path.read_bytes() + pandoc_version().encode()).hexdigest()[:16]
+    target = ctx.cache_dir / f"reference-{key}.docx"
+    if target.is_file():
+        return target
+    default = run_pandoc([], ["--print-default-data-file", "reference.docx"],
+                         cwd=ctx.project.root)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(default)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/styles.xml":
+                data = patch_styles(data, spec)
+            dst.writestr(info, data)
+    from policybrief.writer import write_atomic
+
+    write_atomic(target, out.getvalue())
+    return target
+
+
+def _word_styles(doc: Node) -> Node:
+    """Map theme classes to Word paragraph styles via pandoc's ``custom-style``."""
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] == "Div" and "pull-quote" in classes_of(node):
+            ident, classes, _pairs = node["c"][0]
+            return [{"t": "Div", "c": [[ident, classes, [["custom-style", "Pull Quote"]]],
+                                       node["c"][1]]}]
+        return None
+
+    return walk_doc(doc, action)
+
+
+@register
+class DocxBuilder:
+    format = "docx"
+    extension = "docx"
+
+    def build(self, ctx: BuildContext) -> bytes:
+        with_sources = ctx.project.config.sources.docx
+        doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = _word_styles(doc)
+        doc["meta"] = {**doc.get("meta", {}), **_docx_meta(ctx)}
+        reference = reference_docx(ctx)
+        with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
+            target = Path(tmp) / "edition.docx"
+            run_pandoc(["docx"], ["--reference-doc", str(reference), "-o", str(target)],
+                       cwd=ctx.project.root, stdin=to_json(doc), warnings=ctx.warnings)
+            return target.read_bytes()
+
+
+def _meta_str(value: str) -> dict[str, Any]:
+    return {"t": "MetaString", "c": value}
+
+
+def _docx_meta(ctx: BuildContext) -> dict[str, Any]:
+    vars_ = ctx.template_vars()
+    meta: dict[str, Any] = {
+        "title": _meta_str(vars_["title"]),
+        "lang": _meta_str(ctx.lang),
+        "author": {"t": "MetaList", "c": [_meta_str(a.name) for a in ctx.edition.authors]},
+    }
+    if vars_["subtitle"]:
+        meta["subtitle"] = _meta_str(vars_["subtitle"])
+    if vars_["date"]:
+        meta["date"] = _meta_str(vars_["date"])
+    if ctx.edition.description:
+        meta["description"] = _meta_str(ctx.edition.description)
+    if ctx.edition.keywords:
+        meta["keywords"] = {"t": "MetaList", "c": [_meta_str(k) for k in ctx.edition.keywords]}
+    return meta

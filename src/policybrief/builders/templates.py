@@ -1,0 +1,42 @@
+"""Jinja2 rendering of the theme's page templates.
+
+A project may override any template by putting a file of the same name in its
+``templates/`` folder. Chapter text reaches templates only as finished HTML
+(``Markup``): it is never itself rendered as a template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from policybrief.errors import Location, TemplateError
+
+
+def environment(theme_dir: Path, project_root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(str(project_root / "templates")),
+            jinja2.FileSystemLoader(str(theme_dir / "templates")),
+        ]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(theme_dir: Path, project_root: Path, name: str, variables: dict[str, Any]) -> str:
+    env = environment(theme_dir, project_root)
+    try:
+        return env.get_template(name).render(**variables)
+    except jinja2.TemplateSyntaxError as exc:
+        path = Path(exc.filename) if exc.filename else theme_dir / "templates" / name
+        raise TemplateError(f"template syntax error: {exc.message}",
+                            Location(path, exc.lineno or 0)) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"template {name}: {exc.message}",
+                            Location(theme_dir / "templates" / name)) from None

@@ -1,0 +1,71 @@
+"""Find citation keys and footnote markers in Markdown, with their positions.
+
+Pandoc's AST has no source positions for these, so we scan the text ourselves,
+first blanking out what cannot hold a citation (code, link targets, autolinks,
+bare URLs, e-mail addresses) with spaces, which keeps every offset where it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from policybrief.errors import Location
+from policybrief.model import Chapter
+
+_MASKS = [
+    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
+    re.compile(r"`+[^`\n]*`+"),  # inline code
+    re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.I),  # autolinks
+    re.compile(r"\]\([^)\s]*"),  # link targets
+    re.compile(r"https?://[^\s)\]>]+"),  # bare URLs
+    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail addresses
+    re.compile(r"<!--.*?-->", re.S),  # HTML comments
+]
+
+# Pandoc: a key starts with a letter, digit or _, and may contain internal
+# punctuation :.#$%&-+?<>~/ ; or any text in braces: @{...}.
+_CITE = re.compile(r"(?<![\w@\\])-?@(?:\{([^}\n]+)\}|(\w(?:[\w:.#$%&+?<>~/-]*\w)?))")
+CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
+
+_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+
+
+@dataclass(frozen=True)
+class Mark:
+    value: str
+    location: Location
+
+
+def masked(text: str) -> str:
+    for pattern in _MASKS:
+        text = pattern.sub(lambda m: " " * len(m.group(0)) if "\n" not in m.group(0)
+                           else re.sub(r"[^\n]", " ", m.group(0)), text)
+    return text
+
+
+def locate(chapter: Chapter, offset: int) -> Location:
+    before = chapter.text[:offset]
+    line = before.count("\n") + chapter.body_line
+    col = offset - (before.rfind("\n") + 1) + 1
+    return Location(chapter.path, line, col)
+
+
+def citations(chapter: Chapter) -> Iterator[Mark]:
+    for match in _CITE.finditer(masked(chapter.text)):
+        key = match.group(1) or match.group(2)
+        if key.startswith(CROSSREF_PREFIXES):
+            continue
+        yield Mark(key, locate(chapter, match.start() + match.group(0).index("@") + 1))
+
+
+def note_references(chapter: Chapter) -> Iterator[Mark]:
+    for match in _NOTE_REF.finditer(masked(chapter.text)):
+        yield Mark(match.group(1), locate(chapter, match.start()))
+
+
+def note_definitions(chapter: Chapter) -> Iterator[Mark]:
+    for match in _NOTE_DEF.finditer(masked(chapter.text)):
+        yield Mark(match.group(1), locate(chapter, match.start() + match.group(0).index("[")))

@@ -1,0 +1,132 @@
+"""The ``brief`` command. ``main(argv) -> int``; heavy imports happen inside commands.
+
+Exit status: 0 success, 1 a problem in the brief (reported as
+``path:line:col: error: message``), 2 a usage error, 3 an internal error (details
+in a log file, never a traceback on the terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from policybrief import __version__
+from policybrief.errors import BriefError
+
+FORMATS = ("pdf", "html", "docx")
+
+
+def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    def parse(value: str) -> list[str]:
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError("expected a comma-separated list")
+        if choices:
+            bad = [v for v in items if v not in choices]
+            if bad:
+                raise argparse.ArgumentTypeError(
+                    f"unknown format '{bad[0]}' (choose from {', '.join(choices)})")
+        return items
+    return parse
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brief",
+        description="Build a policy brief (Markdown chapters + BibTeX) into PDF, HTML and DOCX.",
+    )
+    parser.add_argument("--version", action="version", version=f"policybrief {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", help="build editions into build/<lang>/<slug>.<ext>",
+                                description="Build the brief's editions.")
+    build.add_argument("--to", type=_csv(FORMATS), default=list(FORMATS), metavar="FORMATS",
+                       help="comma-separated formats: pdf,html,docx (default: all)")
+    build.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
+                       help="comma-separated language codes (default: the source language); "
+                            "'all' for every language")
+    build.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                       help="the brief's directory (default: current directory)")
+    build.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="output directory (default: DIR/build)")
+    build.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+
+    check = commands.add_parser("check", help="check citations and notes without rendering",
+                                description="Check the brief's content without rendering it.")
+    check.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                       help="the brief's directory (default: current directory)")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    new = commands.add_parser("new", help="create a new brief from the default template",
+                              description="Create a new, buildable brief in DIR.")
+    new.add_argument("directory", type=Path, metavar="DIR", help="where to create it (new or empty)")
+    return parser
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from policybrief.config import load_config
+    from policybrief.log import Reporter, default_quiet
+    from policybrief.pipeline import build
+
+    langs = args.lang
+    if langs == ["all"]:
+        langs = load_config(args.project.resolve()).languages
+    reporter = Reporter(quiet=args.quiet or default_quiet())
+    result = build(args.project, args.to, langs, args.out, reporter)
+    for path in result.outputs:
+        print(path)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from policybrief.pipeline import check_only
+
+    project, findings = check_only(args.project)
+    for finding in findings:
+        print(finding.format(project.root), file=sys.stderr)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    print(f"{errors} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from policybrief.scaffold import create
+
+    create(args.directory)
+    print(f"created a new brief in {args.directory}; build it with: "
+          f"brief build --project {args.directory}")
+    return 0
+
+
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "new": _cmd_new}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(exc.code or 0)
+    root = getattr(args, "project", None)
+    try:
+        return COMMANDS[args.command](args)
+    except BriefError as exc:
+        print(exc.format(root.resolve() if root else None), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug in policybrief: one line for the user, details in a file
+        with tempfile.NamedTemporaryFile("w", prefix="policybrief-crash-", suffix=".log",
+                                         delete=False) as log:
+            log.write(f"policybrief {__version__}, python {sys.version}\n")
+            log.write(f"argv: {list(argv) if argv is not None else sys.argv}\n\n")
+            log.write(traceback.format_exc())
+        print(f"error: internal error in policybrief (details in {log.name}); "
+              "please report it", file=sys.stderr)
+        return 3

@@ -1,0 +1,84 @@
+"""YAML that remembers where each value came from.
+
+PyYAML's composer gives every node a start mark; we turn the node tree into plain
+Python values and keep a table from the value's path (``("authors", 0, "name")``)
+to its :class:`Location`, so the schema can point at the offending line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policybrief.errors import ConfigError, Location
+
+YamlPath = tuple[str | int, ...]
+
+
+class LocatedYaml:
+    """Plain data plus the location of every key and value."""
+
+    def __init__(self, data: Any, locations: dict[YamlPath, Location], path: Path) -> None:
+        self.data = data
+        self.locations = locations
+        self.path = path
+
+    def where(self, key: YamlPath) -> Location:
+        """The closest known location of ``key`` (or of its parent)."""
+        while key and key not in self.locations:
+            key = key[:-1]
+        return self.locations.get(key, Location(self.path, 1, 1))
+
+
+def _mark(path: Path, node: yaml.Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node, path: Path, here: YamlPath, locations: dict[YamlPath, Location]
+) -> Any:
+    locations[here] = _mark(path, node)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError("mapping keys must be plain names", _mark(path, key_node))
+            if key in result:
+                raise ConfigError(f"duplicate key '{key}'", _mark(path, key_node))
+            result[key] = _convert(value_node, path, (*here, key), locations)
+            locations[(*here, key)] = _mark(path, key_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, path, (*here, index), locations)
+            for index, item in enumerate(node.value)
+        ]
+    # Scalars: let the safe constructor resolve ints, bools and dates, then keep
+    # dates as their ISO text (the schema decides what a date is).
+    constructor = yaml.constructor.SafeConstructor()
+    value = constructor.construct_object(node, deep=True)
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return str(node.value)
+    return value
+
+
+def load_yaml(path: Path, text: str | None = None) -> LocatedYaml:
+    """Parse ``path``; syntax errors become a located :class:`ConfigError`."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"not UTF-8 text ({exc.reason})", Location(path, 1, 1)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", loc) from None
+    locations: dict[YamlPath, Location] = {}
+    data = {} if node is None else _convert(node, path, (), locations)
+    return LocatedYaml(data, locations, path)

@@ -1,0 +1,56 @@
+"""The plain data one build passes from stage to stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policybrief.config.schema import Author, BriefConfig, Organization
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One Markdown file of one language edition."""
+
+    path: Path
+    lang: str
+    slug: str  # file stem, e.g. "01-executive-summary"
+    text: str  # the body, front matter removed
+    body_line: int  # 1-based line of the body's first line in the file
+    front_matter: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The brief in one language: the base config with that language's overrides."""
+
+    lang: str
+    is_source: bool
+    title: str
+    subtitle: str
+    date: str
+    description: str
+    keywords: tuple[str, ...]
+    rights: str
+    authors: tuple[Author, ...]
+    chapters: tuple[Chapter, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything read from the project directory before anything is written."""
+
+    root: Path
+    config: BriefConfig
+    editions: tuple[Edition, ...]
+    bibliography_path: Path
+
+    @property
+    def organization(self) -> Organization | None:
+        return self.config.organization
+
+    def edition(self, lang: str) -> Edition:
+        for edition in self.editions:
+            if edition.lang == lang:
+                return edition
+        raise KeyError(lang)

@@ -1,0 +1,1 @@
+"""AST transforms, one concern each. Every module exposes ``apply(doc, ...) -> doc``."""

@@ -1,0 +1,98 @@
+"""Chapter discovery and front matter.
+
+Chapters live in ``chapters/<lang>/NN-slug.md``. Their order is ``brief.yml``'s
+``chapters`` list when given, else file-name order. A chapter may start with a YAML
+front-matter block (``---`` ... ``---``); translations use it to record what they
+translate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policybrief.config.schema import BriefConfig
+from policybrief.config.yamlsource import load_yaml
+from policybrief.errors import BriefError, Location, SourceError, raise_all
+from policybrief.model import Chapter, Edition
+
+CHAPTERS_DIR = "chapters"
+
+
+def read_text(path: Path) -> str:
+    """Read UTF-8 text, locating a decoding error at its line and column."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SourceError(
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+            Location(path, line, col),
+        ) from None
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict[str, object], str, int]:
+    """Return (front matter, body, 1-based line where the body starts)."""
+    if not text.startswith("---\n"):
+        return {}, text, 1
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise SourceError("front matter opened with '---' is never closed", Location(path, 1, 1))
+    block = text[4 : end + 1]
+    data = load_yaml(path, block).data
+    if not isinstance(data, dict):
+        raise SourceError("front matter must be a YAML mapping", Location(path, 2, 1))
+    body_line = text[: end + 5].count("\n") + 1
+    return data, text[end + 5 :], body_line
+
+
+def discover_chapters(root: Path, config: BriefConfig, lang: str) -> list[Chapter]:
+    """Read the chapters of one language in reading order."""
+    folder = root / CHAPTERS_DIR / lang
+    if config.chapters is not None:
+        paths = [folder / name for name in config.chapters]
+        errors: list[BriefError] = [
+            SourceError(f"chapter listed in brief.yml does not exist: {p.relative_to(root)}",
+                        Location(root / "brief.yml"))
+            for p in paths
+            if not p.is_file()
+        ]
+        raise_all(errors)
+    else:
+        paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if not paths:
+        raise SourceError(
+            f"no chapters for language '{lang}' (expected {CHAPTERS_DIR}/{lang}/*.md)",
+            Location(root / "brief.yml"),
+        )
+    chapters = []
+    for path in paths:
+        front, body, body_line = split_front_matter(path, read_text(path))
+        if not body.strip():
+            raise SourceError("chapter is empty", Location(path, 1, 1))
+        chapters.append(Chapter(path, lang, path.stem, body, body_line, front))
+    return chapters
+
+
+def load_editions(root: Path, config: BriefConfig) -> list[Edition]:
+    """One edition per language, with the language's overrides applied."""
+    editions = []
+    for index, lang in enumerate(config.languages):
+        over = config.translations.get(lang)
+        editions.append(
+            Edition(
+                lang=lang,
+                is_source=index == 0,
+                title=(over and over.title) or config.title,
+                subtitle=(over and over.subtitle) or config.subtitle,
+                date=config.date,
+                description=(over and over.description) or config.description,
+                keywords=tuple((over and over.keywords) or config.keywords),
+                rights=(over and over.rights) or config.rights,
+                authors=tuple((over and over.authors) or config.authors),
+                chapters=tuple(discover_chapters(root, config, lang)),
+            )
+        )
+    return editions
