@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 
 from policybrief.errors import BibliographyError, BriefError, Location, raise_all
 from policybrief.sources import read_text
@@ -221,12 +221,12 @@ def load_bibliography(path: Path) -> Bibliography:
     if not path.is_file():
         raise BibliographyError(f"bibliography file not found: {path.name}", Location(path))
     text = read_text(path)
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     errors: list[BriefError] = []
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if type(block).__name__ == "DuplicateBlockKeyBlock":
-            message = f"duplicate entry key '{block.key}'"
+            message = f"duplicate entry key '{getattr(block, 'key', '?')}'"
         else:
             detail = str(getattr(block, "error", "")).split("\n")[-1].strip()
             message = f"cannot parse this entry: {detail or 'syntax error'}"
@@ -237,8 +237,8 @@ def load_bibliography(path: Path) -> Bibliography:
             key=raw.key,
             entry_type=raw.entry_type.lower(),
             fields={f.key.lower(): str(f.value) for f in raw.fields},
-            location=Location(path, raw.start_line + 1, 1),
-            field_lines={f.key.lower(): f.start_line + 1 for f in raw.fields},
+            location=Location(path, (raw.start_line or 0) + 1, 1),
+            field_lines={f.key.lower(): (f.start_line or 0) + 1 for f in raw.fields},
         )
         errors.extend(_validate(entry))
         entries[entry.key] = entry

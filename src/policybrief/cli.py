@@ -63,7 +63,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create a new brief from the default template",
                               description="Create a new, buildable brief in DIR.")
-    new.add_argument("directory", type=Path, metavar="DIR", help="where to create it (new or empty)")
+    new.add_argument("directory", type=Path, metavar="DIR",
+                     help="where to create it (new or empty)")
     return parser
 
 

@@ -22,11 +22,8 @@ class Location:
 
     def display(self, root: Path | None = None) -> str:
         path = self.path
-        if root is not None:
-            try:
-                path = path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
+        if root is not None and path.resolve().is_relative_to(root.resolve()):
+            path = path.resolve().relative_to(root.resolve())
         text = str(path)
         if self.line:
             text += f":{self.line}"

@@ -105,21 +105,22 @@ def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
     root = ET.fromstring(styles_xml)
     by_name: dict[str, ET.Element] = {}
     for style in root.findall(_w("style")):
-        name = style.find(_w("name"))
-        if name is not None:
-            by_name[name.get(_w("val"), "")] = style
+        name_element = style.find(_w("name"))
+        if name_element is not None:
+            by_name[name_element.get(_w("val"), "")] = style
     for name, props in spec.items():
-        style = by_name.get(name)
-        if style is None:  # a style the theme adds, based on Normal
-            style = ET.SubElement(root, _w("style"), {
+        found = by_name.get(name)
+        if found is None:  # a style the theme adds, based on Normal
+            found = ET.SubElement(root, _w("style"), {
                 _w("type"): "paragraph", _w("customStyle"): "1",
                 _w("styleId"): name.replace(" ", "")})
-            ET.SubElement(style, _w("name"), {_w("val"): name})
-            ET.SubElement(style, _w("basedOn"), {_w("val"): props.get("based_on", "Normal")})
-            ET.SubElement(style, _w("qFormat"))
-        _set_paragraph_props(style, props)
-        _set_run_props(style, props)
-    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+            ET.SubElement(found, _w("name"), {_w("val"): name})
+            ET.SubElement(found, _w("basedOn"), {_w("val"): props.get("based_on", "Normal")})
+            ET.SubElement(found, _w("qFormat"))
+        _set_paragraph_props(found, props)
+        _set_run_props(found, props)
+    data: bytes = ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data
 
 
 def reference_docx(ctx: BuildContext) -> Path:

@@ -33,7 +33,8 @@ class HtmlBuilder:
         # The page title is the only <h1>; chapters become <h2>.
         body = html_body(ctx, doc, ["--shift-heading-level-by=1"])
         notes_heading = f'<h2 class="notes-heading">{Markup.escape(ctx.messages("notes"))}</h2>'
-        body = body.replace('role="doc-endnotes">\n<hr />', f'role="doc-endnotes">\n{notes_heading}')
+        body = body.replace('role="doc-endnotes">\n<hr />',
+                            f'role="doc-endnotes">\n{notes_heading}')
         variables = ctx.template_vars() | {
             "body": Markup(body),
             "css": Markup(theme_css(ctx, "web.css")),

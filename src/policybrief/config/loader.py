@@ -7,7 +7,7 @@ import difflib
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal, cast, get_args, get_origin, get_type_hints
 
 from policybrief.config.schema import DATE, LANGUAGE_CODE, SLUG, BriefConfig
 from policybrief.config.yamlsource import LocatedYaml, YamlPath, load_yaml
@@ -122,8 +122,8 @@ def load_config(root: Path) -> BriefConfig:
         raise ConfigError(f"no {CONFIG_FILE} in {root} (is this a brief? try 'brief new DIR')")
     source = load_yaml(path)
     validator = _Validator(source)
-    config = validator.build(BriefConfig, source.data, ())
-    if config is not None:
+    config = cast(BriefConfig | None, validator.build(BriefConfig, source.data, ()))
+    if config is not None and not validator.errors:  # values only once types are right
         _check_values(config, validator)
     raise_all(validator.errors)
     assert config is not None

@@ -1,0 +1,43 @@
+# A thin shim over the `brief` command. The first target run creates .venv and
+# installs policybrief with its test extras; nothing else needs installing.
+#   make pdf                 the source-language PDF       (EDITION=es for Spanish)
+#   make html | docx         the web or Word edition
+#   make all                 every format, every language
+#   make check | test | clean
+
+PYTHON ?= python3
+VENV   := .venv
+BRIEF  := $(VENV)/bin/brief
+STAMP  := $(VENV)/.installed-stamp
+LANG_ARG := $(if $(EDITION),--lang $(EDITION),)
+
+# Reproducible builds: the build date is the last commit's, not the clock's.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+.PHONY: pdf html docx all check test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+pdf html docx: $(STAMP)
+	$(BRIEF) build --to $@ $(LANG_ARG)
+
+all: $(STAMP)
+	$(BRIEF) build --to pdf,html,docx --lang $(or $(EDITION),all)
+
+check: $(STAMP)
+	$(BRIEF) check
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf build

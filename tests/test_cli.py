@@ -1,0 +1,108 @@
+"""The command line: exit codes, one located line per error, outputs kept safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policybrief.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def build_html(capsys: pytest.CaptureFixture[str], root: Path) -> Path:
+    code, err = run(capsys, "build", "--project", str(root), "--to", "html", "--quiet")
+    assert code == 0, err
+    return root / "build" / "en" / "fixture-brief.html"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_INPUTS = [
+    # (file, old, new, expected location prefix, expected message)
+    ("chapters/en/02-findings.md", "[@smith-2015]", "[@nobody-1999]",
+     "chapters/en/02-findings.md:10:", "unknown citation key 'nobody-1999'"),
+    ("chapters/en/01-introduction.md",
+     "[^repeat]: As noted in the protocol commentary.[@protocol-2000]", "",
+     "chapters/en/01-introduction.md:12:32:", "footnote reference [^repeat] has no definition"),
+    ("references.bib", "@article{smith-2015,", "@article{smith-2015\n  title = {x",
+     "references.bib:", "cannot parse this entry"),
+    ("brief.yml", "languages: [en, es]", "languages: [en, es]\ncolour: blue",
+     "brief.yml:13:1:", "unknown key 'colour'"),
+    ("brief.yml", "title: Fixture", "title: [Fixture",
+     "brief.yml:", "invalid YAML"),
+    ("brief.yml", "languages: [en, es]",
+     "languages: [en, es]\nchapters: [01-introduction.md, 03-missing.md]",
+     "brief.yml:", "chapter listed in brief.yml does not exist: chapters/en/03-missing.md"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "message"), BAD_INPUTS)
+def test_bad_input_is_one_located_line_and_keeps_old_output(
+    make_project, capsys, file, old, new, where, message  # type: ignore[no-untyped-def]
+) -> None:
+    root = make_project()
+    output = build_html(capsys, root)
+    before = output.read_bytes()
+    edit(root / file, old, new)
+    code, err = run(capsys, "build", "--project", str(root), "--to", "html", "--quiet")
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(where) and ": error: " in lines[0]
+    assert message in lines[0]
+    assert "Traceback" not in err
+    assert output.read_bytes() == before
+
+
+def test_non_utf8_chapter_is_located(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    path = root / "chapters/en/02-findings.md"
+    path.write_bytes(path.read_bytes().replace(b"conclusion", b"concl\xe9sion"))
+    code, err = run(capsys, "check", "--project", str(root))
+    assert code == 1
+    assert "chapters/en/02-findings.md:10:" in err and "not UTF-8" in err
+
+
+def test_usage_errors_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(capsys, "build", "--to", "epub")[0] == 2
+    assert run(capsys, "frobnicate")[0] == 2
+    assert run(capsys)[0] == 2
+
+
+def test_help_and_version(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--version"]) == 0
+    assert "policybrief" in capsys.readouterr().out
+    for command in ("build", "check", "new"):
+        assert main([command, "--help"]) == 0
+        assert "usage: brief " + command in capsys.readouterr().out
+
+
+def test_check_passes_on_fixture(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, err = run(capsys, "check", "--project", str(make_project()))
+    assert code == 0 and "0 errors, 0 warnings" in err
+
+
+def test_unknown_edition_language(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, err = run(capsys, "build", "--project", str(make_project()), "--lang", "fr")
+    assert code == 1 and "no edition in language 'fr'" in err
+
+
+def test_new_brief_builds(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "my-brief"
+    assert main(["new", str(target)]) == 0
+    assert (target / "brief.yml").is_file()
+    code, err = run(capsys, "build", "--project", str(target), "--quiet")
+    assert code == 0, err
+    for ext in ("pdf", "html", "docx"):
+        assert (target / "build" / "en" / f"new-brief.{ext}").stat().st_size > 1000
+    assert main(["new", str(target)]) == 1  # not empty any more

@@ -1,0 +1,47 @@
+from policybrief.pandoc.ast import collect, stringify, text
+from policybrief.pandoc.filters import inline_notes, numbering, pullquotes, sources_section
+
+
+def doc(blocks):  # type: ignore[no-untyped-def]
+    return {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
+
+
+def header(level, title, classes=()):  # type: ignore[no-untyped-def]
+    return {"t": "Header", "c": [level, ["id", list(classes), []], text(title)]}
+
+
+def test_roman_numbering_of_top_level_only() -> None:
+    out = numbering.apply(doc([header(1, "One"), header(2, "Sub"), header(1, "Two"),
+                               header(1, "Sources", ["unnumbered"])]), "roman")
+    titles = [stringify(b["c"][2]) for b in out["blocks"]]
+    assert titles == ["I. One", "Sub", "II. Two", "Sources"]
+    assert numbering.roman(14) == "XIV"
+
+
+def test_pull_quote_copied_before_paragraph_without_notes() -> None:
+    note = {"t": "Note", "c": [{"t": "Para", "c": text("source")}]}
+    span = {"t": "Span", "c": [["", ["pull-quote"], []], [*text("Quoted words."), note]]}
+    para = {"t": "Para", "c": [*text("Before."), {"t": "Space"}, span]}
+    out = pullquotes.apply(doc([para]))["blocks"]
+    assert [b["t"] for b in out] == ["Div", "Para"]
+    assert stringify(out[0]) == "Quoted words."
+    assert collect(out[0], "Note") == []
+    assert stringify(out[1]) == "Before. Quoted words."
+    assert len(collect(out[1], "Note")) == 1 and collect(out[1], "Span") == []
+
+
+def test_inline_notes_numbered_and_flattened() -> None:
+    note = {"t": "Note", "c": [{"t": "Para", "c": text("First.")},
+                               {"t": "Para", "c": text("Second.")}]}
+    out, count = inline_notes.apply(doc([{"t": "Para", "c": [*text("x"), note]}]))
+    spans = collect(out["blocks"], "Span")
+    assert count == 1
+    assert spans[0]["c"][0][0] == "fn1" and spans[0]["c"][0][1] == ["footnote"]
+    assert spans[1]["c"][0][1] == ["footnote-para"]
+
+
+def test_sources_section_titled_or_removed() -> None:
+    refs = {"t": "Div", "c": [["refs", [], []], [{"t": "Para", "c": text("entry")}]]}
+    titled = sources_section.apply(doc([refs]), "Sources")["blocks"]
+    assert titled[0]["t"] == "Header" and stringify(titled[0]) == "Sources"
+    assert sources_section.apply(doc([refs]), None)["blocks"] == []
