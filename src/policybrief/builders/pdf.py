@@ -106,17 +106,20 @@ def _repair_rule(notes: list[int]) -> str:
 
 def write_pdf(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
+    fonts = FontConfiguration()  # needed for the theme's @font-face rules
     fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir])
     css_path = ctx.theme_dir / "css" / "print.css"
     source = weasyprint.HTML(
         string=html, base_url=str(ctx.project.root) + "/", url_fetcher=fetcher
     )
-    stylesheets = [weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher)]
+    stylesheets = [weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher, font_config=fonts)]
     repaired: list[int] = []
     for _attempt in range(MAX_REPAIRS + 1):
         extra = [weasyprint.CSS(string=_repair_rule(repaired))] if repaired else []
-        document = source.render(stylesheets=stylesheets + extra, **PDF_OPTIONS)
+        document = source.render(stylesheets=stylesheets + extra, font_config=fonts,
+                                 **PDF_OPTIONS)
         if fetcher.refused:
             raise RenderError("the print edition asked for resources outside the project: "
                               + ", ".join(sorted(set(fetcher.refused))))
