@@ -35,7 +35,7 @@ def test_unknown_key_with_suggestion(make_project) -> None:  # type: ignore[no-u
     assert finding.rule == "citation-unknown"
     assert "did you mean 'smith-2015'" in finding.message
     assert finding.location is not None and finding.location.path == path.resolve()
-    assert finding.location.line == 10
+    assert finding.location.line == 16
 
 
 def test_unused_source_is_a_warning(make_project) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ def edit(path: Path, old: str, new: str) -> None:
 BAD_INPUTS = [
     # (file, old, new, expected location prefix, expected message)
     ("chapters/en/02-findings.md", "[@smith-2015]", "[@nobody-1999]",
-     "chapters/en/02-findings.md:10:", "unknown citation key 'nobody-1999'"),
+     "chapters/en/02-findings.md:16:", "unknown citation key 'nobody-1999'"),
     ("chapters/en/01-introduction.md",
      "[^repeat]: As noted in the protocol commentary.[@protocol-2000]", "",
      "chapters/en/01-introduction.md:12:32:", "footnote reference [^repeat] has no definition"),
@@ -70,7 +70,7 @@ def test_non_utf8_chapter_is_located(make_project, capsys) -> None:  # type: ign
     path.write_bytes(path.read_bytes().replace(b"conclusion", b"concl\xe9sion"))
     code, err = run(capsys, "check", "--project", str(root))
     assert code == 1
-    assert "chapters/en/02-findings.md:10:" in err and "not UTF-8" in err
+    assert "chapters/en/02-findings.md:16:" in err and "not UTF-8" in err
 
 
 def test_usage_errors_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -61,6 +61,14 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the brief's directory (default: current directory)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    figures = commands.add_parser("figures", help="redraw every figure from its data",
+                                  description="Redraw every figure of every language, "
+                                              "ignoring the cache.")
+    figures.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                         help="the brief's directory (default: current directory)")
+    figures.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="output directory (default: DIR/build)")
+
     new = commands.add_parser("new", help="create a new brief from the default template",
                               description="Create a new, buildable brief in DIR.")
     new.add_argument("directory", type=Path, metavar="DIR",
@@ -95,6 +103,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from policybrief.pipeline import redraw_figures
+
+    for path in redraw_figures(args.project, args.out):
+        print(path)
+    return 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from policybrief.scaffold import create
 
@@ -104,7 +120,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": _cmd_build, "check": _cmd_check, "new": _cmd_new}
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "figures": _cmd_figures,
+            "new": _cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief.config.schema import Author, BriefConfig, Organization
+
+if TYPE_CHECKING:
+    from policybrief.figures.spec import Figure
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Project:
     config: BriefConfig
     editions: tuple[Edition, ...]
     bibliography_path: Path
+    figures: dict[str, Figure] = field(default_factory=dict)
 
     @property
     def organization(self) -> Organization | None:

@@ -21,12 +21,16 @@ from policybrief.checks import Finding, run_checks
 from policybrief.config import load_config
 from policybrief.config.loader import CONFIG_FILE
 from policybrief.errors import BriefError, ConfigError, Location, raise_all
-from policybrief.i18n import load_messages
+from policybrief.figures.render import render_figure
+from policybrief.figures.spec import Figure, load_figures
+from policybrief.figures.style import load_style
+from policybrief.i18n import Messages, load_messages
 from policybrief.log import Reporter
 from policybrief.model import Edition, Project
-from policybrief.pandoc.ast import Node
+from policybrief.pandoc.ast import Node, collect
+from policybrief.pandoc.filters import figures as figures_filter
 from policybrief.pandoc.filters import numbering, pullquotes
-from policybrief.pandoc.runner import run_pandoc
+from policybrief.pandoc.runner import run_pandoc, to_json
 from policybrief.sources import load_editions
 from policybrief.writer import write_atomic
 
@@ -41,12 +45,13 @@ def theme_dir(name: str) -> Path:
 
 
 def load_project(root: Path) -> tuple[Project, Bibliography]:
-    """Read the configuration, every chapter and the bibliography."""
+    """Read the configuration, every chapter, the figures and the bibliography."""
     root = root.resolve()
     config = load_config(root)
     editions = load_editions(root, config)
     bib_path = root / config.bibliography
-    project = Project(root, config, tuple(editions), bib_path)
+    figures = load_figures(root, config.languages)
+    project = Project(root, config, tuple(editions), bib_path, figures)
     return project, load_bibliography(bib_path)
 
 
@@ -80,17 +85,59 @@ def build_date() -> dt.datetime:
 
 
 def parse_edition(project: Project, edition: Edition, bibliography: Bibliography,
-                  style: Path, cache_dir: Path, warnings: list[str]) -> Node:
-    """Chapters -> pandoc AST with every citation resolved into a footnote."""
+                  style: Path, cache_dir: Path, messages: Messages,
+                  warnings: list[str]) -> tuple[Node, list[str]]:
+    """Chapters -> pandoc AST with figures placed and every citation resolved.
+
+    Returns the document and the ids of the figures it shows, in order.
+    """
     refs = cache_dir / edition.lang / "references.json"
     items = json.dumps(bibliography.to_csl(edition.lang), ensure_ascii=False, indent=1)
     write_atomic(refs, items.encode("utf-8"))
     chapter_files = [str(c.path.relative_to(project.root)) for c in edition.chapters]
-    args = ["--bibliography", str(refs), "--csl", str(style),
-            f"--metadata=lang:{edition.lang}", *chapter_files]
-    out = run_pandoc(["parse"], args, cwd=project.root, warnings=warnings)
-    doc: Node = json.loads(out)
-    return doc
+    source_lang = project.config.languages[0]
+    cite_args = ["--bibliography", str(refs), "--csl", str(style),
+                 f"--metadata=lang:{edition.lang}"]
+    doc: Node = json.loads(run_pandoc(["parse"], chapter_files, cwd=project.root,
+                                      warnings=warnings))
+    doc, shown = figures_filter.apply(doc, project.figures, edition.lang, source_lang, messages)
+    doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
+                                warnings=warnings))
+    sources = format_figure_sources([project.figures[i] for i in shown], cite_args,
+                                    project.root, warnings)
+    return figures_filter.fill_sources(doc, sources), shown
+
+
+def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Path,
+                          warnings: list[str]) -> dict[str, list[Node]]:
+    """Each figure's sources as the citation style formats a first citation.
+
+    Sources cited by several figures would come out as "Ibid." or short forms in one
+    document, so each round of pandoc formats figures that share no source.
+    """
+    formatted: dict[str, list[Node]] = {}
+    pending = list(figures)
+    while pending:
+        keys: set[str] = set()
+        batch = []
+        for figure in pending:
+            mine = {s.key for s in figure.spec.sources}
+            if not mine & keys:
+                keys |= mine
+                batch.append(figure)
+        pending = [f for f in pending if f not in batch]
+        markdown = "\n\n".join(
+            "[" + "; ".join(f"@{s.key}" + (f", {s.locator}" if s.locator else "")
+                            for s in f.spec.sources) + "]"
+            for f in batch)
+        out = run_pandoc(["parse"], [], cwd=root, stdin=markdown.encode("utf-8"),
+                         warnings=warnings)
+        out = run_pandoc(["cite"], cite_args, cwd=root, stdin=out, warnings=warnings)
+        blocks = [b for b in json.loads(out)["blocks"] if b["t"] == "Para"]
+        for figure, block in zip(batch, blocks, strict=True):
+            notes = collect(block, "Note")
+            formatted[figure.id] = notes[0]["c"][0]["c"] if notes and notes[0]["c"] else []
+    return formatted
 
 
 def transform(project: Project, doc: Node) -> Node:
@@ -129,21 +176,26 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     cache_dir = out_dir / ".cache"
     style = resolve_style(project)
     theme = theme_dir(project.config.theme)
+    house_style = load_style(theme)
     date = build_date()
     slug = project.config.slug
     rendered: list[tuple[Path, bytes]] = []
     for lang in wanted:
         edition = project.edition(lang)
         warnings: list[str] = []
-        with reporter.timed(f"[3/4] {lang}: parsed {len(edition.chapters)} chapters with citeproc"):
-            doc = transform(project, parse_edition(project, edition, bibliography, style,
-                                                   cache_dir, warnings))
         messages = load_messages(theme, project.root, lang, known[0])
+        with reporter.timed(f"[3/4] {lang}: parsed {len(edition.chapters)} chapters with citeproc"):
+            doc, shown = parse_edition(project, edition, bibliography, style, cache_dir,
+                                       messages, warnings)
+            doc = transform(project, doc)
+        with reporter.timed(f"[3/4] {lang}: {len(shown)} figures drawn or taken from the cache"):
+            charts = {i: render_figure(project.figures[i], house_style, lang, known[0], cache_dir)
+                      for i in shown if project.figures[i].spec.kind != "table"}
         ctx = BuildContext(
             project=project, edition=edition, doc=doc, messages=messages, build_date=date,
             theme_dir=theme, cache_dir=cache_dir,
             output_names={f: f"{slug}.{f}" for f in formats if f != "html"},
-            warnings=warnings,
+            warnings=warnings, charts=charts,
         )
         for fmt in formats:
             builder = get_builder(fmt)
@@ -159,6 +211,23 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
         write_atomic(target, data)
     reporter.step(f"built {len(rendered)} files in {time.perf_counter() - started:.1f} s")
     return BuildResult([t for t, _ in rendered], findings)
+
+
+def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:
+    """Draw every figure in every language, ignoring the cache (``brief figures``)."""
+    project, bibliography = load_project(root)
+    raise_all([f.as_error() for f in check(project, bibliography) if f.severity == "error"])
+    cache_dir = (out_dir or project.root / "build").resolve() / ".cache"
+    style = load_style(theme_dir(project.config.theme))
+    paths = []
+    for figure in project.figures.values():
+        if figure.spec.kind == "table":
+            continue
+        for lang in project.config.languages:
+            drawn = render_figure(figure, style, lang, project.config.languages[0], cache_dir,
+                                  force=True)
+            paths += [drawn.svg, drawn.png]
+    return paths
 
 
 def check_only(root: Path) -> tuple[Project, list[Finding]]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, stringify
+
+if TYPE_CHECKING:
+    from policybrief.figures.render import RenderedFigure
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class BuildContext:
     cache_dir: Path
     output_names: dict[str, str]  # format -> file name, for download links
     warnings: list[str]
+    charts: dict[str, RenderedFigure] = field(default_factory=dict)  # figure id -> files
 
     @property
     def lang(self) -> str:
@@ -80,6 +85,12 @@ class BuildContext:
             "outputs": self.output_names,
             "paper": project.config.paper,
         }
+
+
+def data_url(path: Path, mime: str) -> str:
+    """A file as a ``data:`` URL: self-contained HTML, and images pandoc may embed
+    without reading files (it runs sandboxed)."""
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
 class Builder(Protocol):

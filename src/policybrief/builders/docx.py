@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from policybrief.builders.base import BuildContext, register
+from policybrief.builders.base import BuildContext, data_url, register
 from policybrief.config.yamlsource import load_yaml
 from policybrief.pandoc.ast import Node, classes_of, walk_doc
-from policybrief.pandoc.filters import sources_section
+from policybrief.pandoc.filters import figures, sources_section
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -167,13 +168,30 @@ class DocxBuilder:
         with_sources = ctx.project.config.sources.docx
         doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
         doc = _word_styles(doc)
+        doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc["meta"] = {**doc.get("meta", {}), **_docx_meta(ctx)}
         reference = reference_docx(ctx)
         with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
             target = Path(tmp) / "edition.docx"
             run_pandoc(["docx"], ["--reference-doc", str(reference), "-o", str(target)],
                        cwd=ctx.project.root, stdin=to_json(doc), warnings=ctx.warnings)
-            return target.read_bytes()
+            return strip_data_urls(target.read_bytes())
+
+
+_DATA_URL_ATTR = re.compile(rb'descr="data:[^"]*"')
+
+
+def strip_data_urls(docx: bytes) -> bytes:
+    """Drop the copy of each embedded image's data URL that pandoc writes into the
+    picture's ``descr`` (the drawing's own ``descr`` keeps the alt text)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = _DATA_URL_ATTR.sub(b'descr=""', data)
+            dst.writestr(info, data)
+    return out.getvalue()
 
 
 def _meta_str(value: str) -> dict[str, Any]:

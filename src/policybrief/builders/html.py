@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from policybrief.builders.base import BuildContext, register
+from policybrief.builders.base import BuildContext, data_url, register
 from policybrief.builders.templates import render
 from policybrief.pandoc.ast import Node
-from policybrief.pandoc.filters import sources_section
+from policybrief.pandoc.filters import figures, sources_section
 from policybrief.pandoc.runner import run_pandoc, to_json
 
 
@@ -30,6 +30,8 @@ class HtmlBuilder:
     def build(self, ctx: BuildContext) -> bytes:
         with_sources = ctx.project.config.sources.html
         doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = figures.resolve_images(
+            doc, lambda i: data_url(ctx.charts[i].svg, "image/svg+xml"))
         # The page title is the only <h1>; chapters become <h2>.
         body = html_body(ctx, doc, ["--shift-heading-level-by=1"])
         notes_heading = f'<h2 class="notes-heading">{Markup.escape(ctx.messages("notes"))}</h2>'

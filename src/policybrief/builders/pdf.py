@@ -17,7 +17,7 @@ from policybrief.builders.base import BuildContext, register
 from policybrief.builders.html import html_body
 from policybrief.builders.templates import render
 from policybrief.errors import RenderError
-from policybrief.pandoc.filters import inline_notes, sources_section
+from policybrief.pandoc.filters import figures, inline_notes, sources_section
 
 DATA_URL_LIMIT = 5 * 1024 * 1024
 
@@ -109,7 +109,7 @@ def write_pdf(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()  # needed for the theme's @font-face rules
-    fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir])
+    fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir, ctx.cache_dir])
     css_path = ctx.theme_dir / "css" / "print.css"
     source = weasyprint.HTML(
         string=html, base_url=str(ctx.project.root) + "/", url_fetcher=fetcher
@@ -147,6 +147,7 @@ class PdfBuilder:
     def build(self, ctx: BuildContext) -> bytes:
         with_sources = ctx.project.config.sources.pdf
         doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
         body = html_body(ctx, doc)
         variables = ctx.template_vars() | {"body": Markup(body)}

@@ -25,6 +25,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                 findings.append(Finding(
                     "error", f"unknown citation key '{mark.value}'{hint}",
                     mark.location, "citation-unknown"))
+    cited |= {s.key for figure in project.figures.values() for s in figure.spec.sources}
     for key in sorted(known - cited):
         findings.append(Finding("warning", f"source '{key}' is never cited",
                                 bibliography.entries[key].location, "citation-unused"))

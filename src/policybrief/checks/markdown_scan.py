@@ -29,6 +29,9 @@ _MASKS = [
 _CITE = re.compile(r"(?<![\w@\\])-?@(?:\{([^}\n]+)\}|(\w(?:[\w:.#$%&+?<>~/-]*\w)?))")
 CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
 
+_FIGURE = re.compile(r"!\[[^\]]*\]\(figure:([\w-]+)\)")
+_FIGURE_REF = re.compile(r"(?<![\w@])@fig:([\w-]+)")
+
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 
@@ -59,6 +62,17 @@ def citations(chapter: Chapter) -> Iterator[Mark]:
         if key.startswith(CROSSREF_PREFIXES):
             continue
         yield Mark(key, locate(chapter, match.start() + match.group(0).index("@") + 1))
+
+
+def figure_placements(chapter: Chapter) -> Iterator[Mark]:
+    """``![...](figure:<id>)`` (matched before masking: the target is a link)."""
+    for match in _FIGURE.finditer(chapter.text):
+        yield Mark(match.group(1), locate(chapter, match.start()))
+
+
+def figure_references(chapter: Chapter) -> Iterator[Mark]:
+    for match in _FIGURE_REF.finditer(masked(chapter.text)):
+        yield Mark(match.group(1), locate(chapter, match.start()))
 
 
 def note_references(chapter: Chapter) -> Iterator[Mark]:

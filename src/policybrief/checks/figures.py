@@ -1,0 +1,44 @@
+"""Figures: every placed or referenced figure exists, every figure is placed (warning),
+and every figure's source is in the bibliography."""
+
+from __future__ import annotations
+
+import difflib
+
+from policybrief.bibliography import Bibliography
+from policybrief.checks import Finding
+from policybrief.checks.markdown_scan import figure_placements, figure_references
+from policybrief.model import Project
+
+
+def check(project: Project, bibliography: Bibliography) -> list[Finding]:
+    findings: list[Finding] = []
+    known = sorted(project.figures)
+    placed: set[str] = set()
+    for edition in project.editions:
+        for chapter in edition.chapters:
+            marks = [("placed", m) for m in figure_placements(chapter)]
+            marks += [("referenced", m) for m in figure_references(chapter)]
+            for how, mark in marks:
+                if how == "placed" and edition.is_source:
+                    placed.add(mark.value)
+                if mark.value in project.figures:
+                    continue
+                close = difflib.get_close_matches(mark.value, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                findings.append(Finding(
+                    "error", f"figure '{mark.value}' is {how} here but figures/{mark.value}/ "
+                    f"does not exist{hint}", mark.location, "figure-unknown"))
+    for figure_id, figure in sorted(project.figures.items()):
+        if figure_id not in placed:
+            findings.append(Finding("warning", f"figure '{figure_id}' is never placed in a chapter",
+                                    figure.where(), "figure-unused"))
+        for index, source in enumerate(figure.spec.sources):
+            if source.key in bibliography.entries:
+                continue
+            close = difflib.get_close_matches(source.key, sorted(bibliography.entries), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            findings.append(Finding(
+                "error", f"figure source '{source.key}' is not in the bibliography{hint}",
+                figure.spec_source.where(("sources", index, "key")), "figure-source"))
+    return findings

@@ -1,0 +1,216 @@
+"""The schema of ``figure.yml`` and the loading of a figure's data, with locations."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
+
+from policybrief.config.validate import SchemaValidator
+from policybrief.config.yamlsource import LocatedYaml, load_yaml
+from policybrief.errors import BriefError, Location, SourceError, raise_all
+from policybrief.sources import read_text
+
+FIGURES_DIR = "figures"
+Kind = Literal["bar", "grouped-bar", "stacked-bar", "line", "range", "timeline", "table"]
+# A text in every language of the brief: {en: ..., es: ...}, or one text for all.
+Text = str | dict[str, str]
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str = field(metadata={"doc": "Citation key in references.bib."})
+    locator: str = field(default="", metadata={"doc": "e.g. 'p. 29'."})
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    pattern: str = field(default="#,##0.##", metadata={"doc": "CLDR number pattern."})
+    unit: Literal["", "percent", "currency"] = field(default="", metadata={"doc": "Unit."})
+    currency: str = field(default="USD", metadata={"doc": "ISO 4217 code when unit is currency."})
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """``figures/<id>/figure.yml``."""
+
+    kind: Kind = field(metadata={"doc": "Chart kind."})
+    title: Text = field(metadata={"doc": "Title, per language."})
+    alt: Text = field(metadata={"doc": "Text alternative (required), per language."})
+    sources: list[Source] = field(metadata={"doc": "Where the numbers come from."})
+    x: Text = field(metadata={"doc": "Category/label column (per language if translated)."})
+    y: list[str] = field(default_factory=list, metadata={"doc": "Numeric column(s)."})
+    series: dict[str, Text] = field(
+        default_factory=dict, metadata={"doc": "Legend name per numeric column."})
+    labels: Text = field(default="", metadata={"doc": "Extra text column (timeline, range)."})
+    high: str = field(default="", metadata={"doc": "Upper bound column (range charts)."})
+    color_by: Text = field(
+        default="", metadata={"doc": "Bar charts: a text column whose values colour the bars "
+                                     "and make the legend (per language if translated)."})
+    overlay: bool = field(
+        default=False, metadata={"doc": "Bar charts: later columns are parts of the first "
+                                        "(e.g. 'of them doctors') and drawn inside it."})
+    columns: dict[str, Text] = field(
+        default_factory=dict, metadata={"doc": "Table: column -> header per language."})
+    caption: Text = field(default="", metadata={"doc": "Caption, per language."})
+    x_label: Text = field(default="", metadata={"doc": "Axis label for categories."})
+    y_label: Text = field(default="", metadata={"doc": "Axis label for values."})
+    number: NumberFormat = field(default_factory=NumberFormat,
+                                 metadata={"doc": "How values are printed."})
+    orientation: Literal["horizontal", "vertical"] = field(
+        default="vertical", metadata={"doc": "Bar direction."})
+    data: str = field(default="data.csv", metadata={"doc": "The data file."})
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file with the line number of every row."""
+
+    path: Path
+    header: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]
+
+    def column_location(self, name: str) -> Location:
+        col = self.header.index(name) + 1 if name in self.header else 1
+        return Location(self.path, 1, col)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure's spec and data, read and validated."""
+
+    id: str
+    folder: Path
+    spec: FigureSpec
+    table: Table
+    spec_path: Path
+    spec_source: LocatedYaml
+
+    def where(self, *key: str) -> Location:
+        """The location in figure.yml of an option, e.g. ``where("source", "key")``."""
+        return self.spec_source.where(key)
+
+    def text(self, value: Text, lang: str, source_lang: str) -> str:
+        if isinstance(value, str):
+            return value
+        return value.get(lang) or ""
+
+    def numbers(self, column: str) -> list[float | None]:
+        """A numeric column; empty cells are missing values (None)."""
+        out: list[float | None] = []
+        for row in self.table.rows:
+            cell = row[column].strip()
+            out.append(float(cell) if cell else None)
+        return out
+
+
+def table_column(base: str, lang: str, header: list[str]) -> str:
+    """A table column in ``lang``: ``<base>_<lang>`` when the CSV has it, else ``base``."""
+    localized = f"{base}_{lang}"
+    return localized if localized in header else base
+
+
+def read_table(path: Path) -> Table:
+    if not path.is_file():
+        raise SourceError(f"figure data file not found: {path.name}", Location(path.parent))
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise SourceError("data file is empty (it needs a header row)",
+                          Location(path, 1, 1)) from None
+    rows, lines = [], []
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            raise SourceError(
+                f"row has {len(record)} cells but the header has {len(header)}",
+                Location(path, line, 1))
+        rows.append(dict(zip(header, record, strict=True)))
+        lines.append(line)
+    return Table(path, header, rows, lines)
+
+
+def _check(figure_id: str, spec: FigureSpec, table: Table, spec_path: Path,
+           languages: list[str]) -> list[BriefError]:
+    errors: list[BriefError] = []
+    where = Location(spec_path, 1, 1)
+
+    def columns_of(value: Text) -> list[str]:
+        return [value] if isinstance(value, str) else list(value.values())
+
+    wanted = [*columns_of(spec.x), *spec.y]
+    if spec.labels:
+        wanted += columns_of(spec.labels)
+    if spec.high:
+        wanted.append(spec.high)
+    if spec.color_by:
+        wanted += columns_of(spec.color_by)
+    wanted += [table_column(c, languages[0], table.header) for c in spec.columns]
+    for column in wanted:
+        if column and column not in table.header:
+            errors.append(SourceError(
+                f"figure '{figure_id}' names column '{column}', which {table.path.name} does "
+                f"not have (it has: {', '.join(table.header)})", where))
+    for column in [*spec.y, *([spec.high] if spec.high else [])]:
+        if column not in table.header:
+            continue
+        for row, line in zip(table.rows, table.lines, strict=True):
+            cell = row[column].strip()
+            try:
+                if cell:
+                    float(cell)
+            except ValueError:
+                col = table.header.index(column) + 1
+                errors.append(SourceError(
+                    f"column '{column}' is numeric but has '{cell}'",
+                    Location(table.path, line, col)))
+    for name, value in (("alt", spec.alt), ("title", spec.title)):
+        for lang in languages:
+            text = value if isinstance(value, str) else value.get(lang, "")
+            if not text.strip():
+                errors.append(SourceError(
+                    f"figure '{figure_id}' has no {name} text for '{lang}'"
+                    + (" (alt text is required)" if name == "alt" else ""), where))
+    if not spec.sources:
+        errors.append(SourceError(f"figure '{figure_id}' names no source", where))
+    if spec.kind != "table" and not spec.y:
+        errors.append(SourceError(
+            f"figure '{figure_id}' ({spec.kind}) needs numeric columns in 'y'", where))
+    return errors
+
+
+def load_figure(folder: Path, languages: list[str]) -> Figure:
+    spec_path = folder / "figure.yml"
+    if not spec_path.is_file():
+        raise SourceError(f"figure folder without figure.yml: {folder.name}", Location(folder))
+    source = load_yaml(spec_path)
+    validator = SchemaValidator(source)
+    spec = cast(FigureSpec | None, validator.build(FigureSpec, source.data, ()))
+    raise_all(validator.errors)
+    assert spec is not None
+    table = read_table(folder / spec.data)
+    raise_all(_check(folder.name, spec, table, spec_path, languages))
+    return Figure(folder.name, folder, spec, table, spec_path, source)
+
+
+def load_figures(root: Path, languages: list[str]) -> dict[str, Figure]:
+    """Every figure of the project, by id; all errors reported together."""
+    folder = root / FIGURES_DIR
+    figures: dict[str, Figure] = {}
+    errors: list[BriefError] = []
+    if not folder.is_dir():
+        return figures
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        try:
+            figures[sub.name] = load_figure(sub, languages)
+        except BriefError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return figures

@@ -1,0 +1,152 @@
+"""Figures from data, placed and cross-referenced.
+
+Before citeproc: ``![](figure:<id>){#fig:<id>}`` becomes a ``Figure`` numbered per
+edition, whose caption reads "Figure N: title. caption. Source: ..." and whose
+body is an image ``figure:<id>`` (the builders point it at the SVG or PNG drawn for
+their format) or, for tables, a real table. ``@fig:<id>`` becomes "Figure N", a
+link to the figure. After citeproc, :func:`fill_sources` puts each figure's source,
+formatted by the citation style, into its caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from policybrief.figures.localize import Localizer
+from policybrief.figures.spec import Figure, table_column
+from policybrief.pandoc.ast import Node, attr, span, text, walk_doc
+
+PREFIX = "figure:"
+
+
+def _figure_id(node: Node) -> str | None:
+    """The figure id of an image ``figure:<id>``, or of a paragraph/figure holding one."""
+    if node["t"] == "Image":
+        src = node["c"][2][0]
+        return src[len(PREFIX):] if src.startswith(PREFIX) else None
+    if node["t"] in ("Para", "Plain") and len(node["c"]) == 1:
+        return _figure_id(node["c"][0])
+    if node["t"] == "Figure":
+        body = node["c"][2]
+        if len(body) == 1:
+            return _figure_id(body[0])
+    return None
+
+
+def _cell(inlines: list[Node]) -> list[Any]:
+    return [attr(), {"t": "AlignDefault"}, 1, 1, [{"t": "Plain", "c": inlines}]]
+
+
+def _table(figure: Figure, lang: str, source_lang: str) -> Node:
+    spec = figure.spec
+    columns = list(spec.columns)
+    localizer = Localizer(lang, spec.number)
+    header = [_cell(text(figure.text(spec.columns[c], lang, source_lang))) for c in columns]
+    rows = []
+    for row in figure.table.rows:
+        cells = []
+        for base in columns:
+            column = table_column(base, lang, figure.table.header)
+            value = row[column]
+            if column in spec.y and value.strip():
+                value = localizer.value(float(value))
+            cells.append(_cell(text(value)))
+        rows.append([attr(), cells])
+    colspecs = [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}] for _ in columns]
+    return {"t": "Table", "c": [
+        attr("", ["figure-table"]), [None, []], colspecs,
+        [attr(), [[attr(), header]]],
+        [[attr(), 0, [], rows]],
+        [attr(), []],
+    ]}
+
+
+def apply(doc: Node, figures: dict[str, Figure], lang: str, source_lang: str,
+          label: Callable[[str], str]) -> tuple[Node, list[str]]:
+    """Number and place figures; returns the document and the ids in order."""
+    order: list[str] = []
+
+    def number(figure_id: str) -> int:
+        if figure_id not in order:
+            order.append(figure_id)
+        return order.index(figure_id) + 1
+
+    # First pass: number figures in order of placement, so references can point ahead.
+    def find(node: Node) -> list[Node] | None:
+        figure_id = _figure_id(node)
+        if figure_id in figures and node["t"] in ("Figure", "Para", "Plain"):
+            number(figure_id)
+        return None
+
+    walk_doc(doc, find)
+
+    def place(node: Node) -> list[Node] | None:
+        figure_id = _figure_id(node)
+        if figure_id is None or node["t"] not in ("Figure", "Para", "Plain"):
+            return None
+        figure = figures.get(figure_id)
+        if figure is None:
+            return None  # reported by the checks
+        spec = figure.spec
+        n = number(figure_id)
+        title = figure.text(spec.title, lang, source_lang).rstrip(".")
+        caption: list[Node] = [span(text(f"{label('figure')} {n}:"), ["figure-label"]),
+                               {"t": "Space"}, *text(f"{title}.")]
+        extra = figure.text(spec.caption, lang, source_lang)
+        if extra:
+            caption += [{"t": "Space"}, *text(extra)]
+        caption += [{"t": "Space"},
+                    span(text(f"{label('source')}:"), ["figure-source"], f"source-{figure_id}")]
+        alt = figure.text(spec.alt, lang, source_lang)
+        if spec.kind == "table":
+            body: list[Node] = [_table(figure, lang, source_lang)]
+        else:
+            image = {"t": "Image", "c": [attr("", ["chart"], [("figure", figure_id)]), text(alt),
+                                         [PREFIX + figure_id, ""]]}
+            body = [{"t": "Plain", "c": [image]}]
+        figure_attr = attr(f"fig:{figure_id}", ["chart-figure", f"kind-{spec.kind}"],
+                           [("figure", figure_id)])
+        return [{"t": "Figure", "c": [figure_attr, [None, [{"t": "Plain", "c": caption}]], body]}]
+
+    def refer(node: Node) -> list[Node] | None:
+        if node["t"] != "Cite":
+            return None
+        citations = node["c"][0]
+        if len(citations) != 1 or not citations[0]["citationId"].startswith("fig:"):
+            return None
+        figure_id = citations[0]["citationId"][4:]
+        if figure_id not in figures:
+            return None
+        n = number(figure_id)
+        link_text = text(f"{label('figure')} {n}")
+        target = [f"#fig:{figure_id}", ""]
+        return [{"t": "Link", "c": [attr("", ["figure-ref"]), link_text, target]}]
+
+    doc = walk_doc(doc, place)
+    doc = walk_doc(doc, refer)
+    return doc, order
+
+
+def fill_sources(doc: Node, sources: dict[str, list[Node]]) -> Node:
+    """Append each figure's formatted source to the "Source:" label of its caption."""
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] == "Span" and "figure-source" in node["c"][0][1]:
+            figure_id = node["c"][0][0].removeprefix("source-")
+            inlines = node["c"][1] + [{"t": "Space"}, *sources.get(figure_id, [])]
+            return [{"t": "Span", "c": [node["c"][0], inlines]}]
+        return None
+
+    return walk_doc(doc, action)
+
+
+def resolve_images(doc: Node, src_for: Callable[[str], str]) -> Node:
+    """Point every ``figure:<id>`` image at the file or data URL a builder chose."""
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] == "Image" and node["c"][2][0].startswith(PREFIX):
+            figure_id = node["c"][2][0][len(PREFIX):]
+            return [{"t": "Image", "c": [node["c"][0], node["c"][1],
+                                         [src_for(figure_id), node["c"][2][1]]]}]
+        return None
+
+    return walk_doc(doc, action)

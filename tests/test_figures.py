@@ -1,0 +1,160 @@
+"""Figures are drawn from data: change the data, the chart changes; bad data is located."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from policybrief.errors import BriefError
+from policybrief.figures.render import render_figure
+from policybrief.figures.spec import load_figures
+from policybrief.figures.style import load_style
+from policybrief.pipeline import check_only, theme_dir
+
+REPO = Path(__file__).parent.parent
+STYLE = load_style(theme_dir("default"))
+
+
+def draw(root: Path, figure_id: str, lang: str, cache: Path):  # type: ignore[no-untyped-def]
+    figures = load_figures(root, ["en", "es"])
+    return render_figure(figures[figure_id], STYLE, lang, "en", cache)
+
+
+def test_changing_a_value_changes_the_svg_and_only_that_figure(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    cache = tmp_path / "cache"
+    before = draw(root, "workers", "en", cache)
+    other = draw(root, "wages", "en", cache)
+    assert b"31,243" in before.svg.read_bytes()
+    csv = root / "figures/workers/data.csv"
+    csv.write_text(csv.read_text().replace("31243", "41243"))
+    after = draw(root, "workers", "en", cache)
+    other_again = draw(root, "wages", "en", cache)
+    assert after.redrawn and after.svg != before.svg
+    assert b"41,243" in after.svg.read_bytes() and b"31,243" not in after.svg.read_bytes()
+    assert not other_again.redrawn and other_again.svg == other.svg
+
+
+def test_figures_are_deterministic_and_localised(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    first = draw(root, "workers", "en", tmp_path / "a")
+    second = draw(root, "workers", "en", tmp_path / "b")
+    assert first.svg.read_bytes() == second.svg.read_bytes()
+    assert first.png.read_bytes() == second.png.read_bytes()
+    spanish = draw(root, "workers", "es", tmp_path / "a").svg.read_bytes()
+    assert b"31.243" in spanish and b"31,243" not in spanish
+    wages_es = draw(root, "wages", "es", tmp_path / "a").svg.read_bytes().decode()
+    assert "25.000" in wages_es and "US$" in wages_es
+    wages_en = draw(root, "wages", "en", tmp_path / "a").svg.read_bytes().decode()
+    assert "$25,000" in wages_en
+
+
+def test_html_carries_alt_text_caption_source_and_reference(built_basic: Path) -> None:
+    root = html.parse(str(built_basic / "en" / "fixture-brief.html")).getroot()
+    figures = root.xpath('//figure[contains(@class, "chart-figure")]')
+    assert [f.get("id") for f in figures] == ["fig:workers", "fig:wages"]
+    img = figures[0].xpath(".//img")[0]
+    assert img.get("alt").startswith("Bar chart: 6,190 workers")
+    assert img.get("src").startswith("data:image/svg+xml;base64,")
+    caption = figures[0].xpath("string(.//figcaption)")
+    assert caption.startswith("Figure 1: Workers abroad.")
+    assert "Source: Smith, Jane and Research Collective" in caption and "page 7" in caption
+    ref = root.xpath('//a[@href="#fig:workers"]')
+    assert ref and ref[0].text == "Figure 1"
+    spanish = html.parse(str(built_basic / "es" / "fixture-brief.html")).getroot()
+    assert spanish.xpath('string(//a[@href="#fig:workers"])') == "Figura 1"
+    assert "Fuente:" in spanish.xpath('string(//figure[@id="fig:workers"]//figcaption)')
+
+
+def test_pdf_and_docx_show_the_figures(built_basic: Path) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(
+        built_basic / "en" / "fixture-brief.pdf").pages)
+    assert "Figure 2: Monthly payment per worker." in text
+    with zipfile.ZipFile(built_basic / "en" / "fixture-brief.docx") as docx:
+        media = [n for n in docx.namelist() if n.startswith("word/media/")]
+        document = docx.read("word/document.xml").decode()
+    assert len(media) == 2
+    assert 'descr="Namibia pays $3,000 and Saudi Arabia $25,000 a month."' in document
+
+
+FIGURE_ERRORS = [
+    ("figures/workers/data.csv", "2005,31243", "2005,31x43",
+     "figures/workers/data.csv:3:2:", "column 'workers' is numeric but has '31x43'"),
+    ("figures/workers/data.csv", "2005,31243", "2005,31243,9",
+     "figures/workers/data.csv:3:1:", "row has 3 cells but the header has 2"),
+    ("figures/workers/figure.yml", "y: [workers]", "y: [worker_count]",
+     "figures/workers/figure.yml:", "names column 'worker_count'"),
+    ("figures/workers/figure.yml", "alt: {en:", "alt_text: {en:",
+     "figures/workers/figure.yml:", "unknown key 'alt_text'"),
+    ("figures/workers/figure.yml", "  - key: smith-2015", "  - key: smith-2016",
+     "figures/workers/figure.yml:8:", "figure source 'smith-2016' is not in the bibliography"),
+    ("chapters/en/02-findings.md", "![](figure:wages)", "![](figure:wage)",
+     "chapters/en/02-findings.md:14:1:", "figure 'wage' is placed here but figures/wage/"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "message"), FIGURE_ERRORS)
+def test_figure_errors_are_located(make_project, file, old, new, where, message) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    try:
+        _, findings = check_only(root)
+        lines = [f.format(root) for f in findings if f.severity == "error"]
+    except BriefError as exc:
+        lines = exc.format(root).splitlines()
+    assert any(line.startswith(where) and message in line for line in lines), lines
+
+
+def test_missing_alt_text_is_an_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    spec = root / "figures/wages/figure.yml"
+    lines = [ln for ln in spec.read_text().splitlines() if not ln.startswith("alt:")]
+    spec.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BriefError, match="missing required key 'alt'"):
+        check_only(root)
+
+
+def test_missing_data_file_is_an_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    (root / "figures/wages/data.csv").unlink()
+    with pytest.raises(BriefError, match="figure data file not found"):
+        check_only(root)
+
+
+def test_unused_figure_is_a_warning(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    for lang in ("en", "es"):
+        path = root / f"chapters/{lang}/02-findings.md"
+        path.write_text(path.read_text().replace("![](figure:wages){#fig:wages}", ""))
+    _, findings = check_only(root)
+    assert [(f.severity, f.rule) for f in findings] == [("warning", "figure-unused")]
+
+
+def test_no_rendered_image_is_committed() -> None:
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True)
+    if listed.returncode != 0:  # not a git checkout: look at the tree instead
+        files = [str(p.relative_to(REPO)) for p in REPO.rglob("*") if ".venv" not in p.parts]
+    else:
+        files = listed.stdout.splitlines()
+    images = [f for f in files if f.endswith((".svg", ".png", ".pdf", ".jpg", ".docx"))]
+    assert images == []
+    assert all(not f.startswith("build/") for f in files)
+
+
+def test_flagship_figures_have_sources_and_alt_text() -> None:
+    figures = load_figures(REPO, ["en"])
+    assert len([f for f in figures.values() if f.spec.kind != "table"]) >= 5
+    assert any(f.spec.kind == "table" for f in figures.values())
+    for figure in figures.values():
+        assert figure.spec.sources
+        assert figure.text(figure.spec.alt, "en", "en").strip()
