@@ -8,6 +8,7 @@ every requested edition has rendered, each by an atomic rename.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -140,6 +141,21 @@ def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Pat
     return formatted
 
 
+def fingerprint(project: Project, edition: Edition, style: Path) -> str:
+    """A hash of every input of an edition, printed in it so a reader can tell which
+    revision of the sources it was built from."""
+    digest = hashlib.sha256()
+    paths = [project.root / CONFIG_FILE, project.bibliography_path, style]
+    paths += [c.path for c in edition.chapters]
+    for figure in project.figures.values():
+        paths += [figure.spec_path, figure.table.path]
+    for path in paths:
+        digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root)
+                          else path.name).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
 def transform(project: Project, doc: Node) -> Node:
     """The transforms every format shares."""
     doc = numbering.apply(doc, project.config.numbering)
@@ -196,6 +212,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
             theme_dir=theme, cache_dir=cache_dir,
             output_names={f: f"{slug}.{f}" for f in formats if f != "html"},
             warnings=warnings, charts=charts,
+            fingerprint=fingerprint(project, edition, style),
         )
         for fmt in formats:
             builder = get_builder(fmt)

@@ -38,6 +38,7 @@ class BuildContext:
     output_names: dict[str, str]  # format -> file name, for download links
     warnings: list[str]
     charts: dict[str, RenderedFigure] = field(default_factory=dict)  # figure id -> files
+    fingerprint: str = ""  # hash of the edition's inputs
 
     @property
     def lang(self) -> str:
@@ -84,6 +85,8 @@ class BuildContext:
             "toc": self.toc(),
             "outputs": self.output_names,
             "paper": project.config.paper,
+            "version": project.config.version,
+            "fingerprint": self.fingerprint,
         }
 
 

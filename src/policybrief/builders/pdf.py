@@ -50,7 +50,20 @@ def _fetcher_class() -> type:
     return SandboxFetcher
 
 
-PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
+PAGE_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
+
+
+def pdf_options(ctx: BuildContext) -> dict[str, Any]:
+    """Tagged PDF/UA-1 by default; PDF/A-3b (still tagged) when brief.yml asks to archive."""
+    if ctx.project.config.archive:
+        return {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "custom_metadata": True}
+    return {"pdf_variant": "pdf/ua-1", "custom_metadata": True}
+
+
+def page_css(ctx: BuildContext) -> str:
+    """The page size chosen in brief.yml (the theme's stylesheet assumes A4)."""
+    size, height = PAGE_SIZES[ctx.project.config.paper]
+    return f"@page {{ size: {size}; }} .cover {{ height: {height}; }}"
 
 
 def footnote_pages(document: Any) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
@@ -114,12 +127,14 @@ def write_pdf(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
     source = weasyprint.HTML(
         string=html, base_url=str(ctx.project.root) + "/", url_fetcher=fetcher
     )
-    stylesheets = [weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher, font_config=fonts)]
+    stylesheets = [weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher, font_config=fonts),
+                   weasyprint.CSS(string=page_css(ctx))]
+    options = pdf_options(ctx)
     repaired: list[int] = []
     for _attempt in range(MAX_REPAIRS + 1):
         extra = [weasyprint.CSS(string=_repair_rule(repaired))] if repaired else []
         document = source.render(stylesheets=stylesheets + extra, font_config=fonts,
-                                 **PDF_OPTIONS)
+                                 **options)
         if fetcher.refused:
             raise RenderError("the print edition asked for resources outside the project: "
                               + ", ".join(sorted(set(fetcher.refused))))
@@ -135,7 +150,7 @@ def write_pdf(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
         ctx.warnings.append(f"print layout: started a new page before the paragraph of "
                             f"note(s) {', '.join(map(str, repaired))} to keep each note on "
                             "the page of its call")
-    pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+    pdf: bytes = document.write_pdf(**options)
     return pdf
 
 

@@ -83,6 +83,10 @@ class BriefConfig:
         default="roman", metadata=doc("Numbering of top-level sections.")
     )
     paper: Literal["a4", "letter"] = field(default="a4", metadata=doc("Page size of the PDF."))
+    archive: bool = field(
+        default=False,
+        metadata=doc("Write the PDF as PDF/A-3b (archiving) instead of tagged PDF/UA-1."))
+    version: str = field(default="", metadata=doc("Edition version printed in the colophon."))
     sources: SourcesSection = field(
         default_factory=SourcesSection, metadata=doc("Bibliography section per format.")
     )

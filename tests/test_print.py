@@ -1,0 +1,190 @@
+"""The print edition, checked as a reader and a printer would: notes on their pages,
+a table of contents that tells the truth, nothing off the page, fonts embedded,
+metadata and tags present, no empty or overfull pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pdfplumber
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+
+from policybrief.builders.pdf import misplaced_footnotes
+
+SLUG = "human-trafficking-in-cubas-medical-missions"
+MM = 72 / 25.4  # points per millimetre
+
+
+@pytest.fixture(scope="module")
+def flagship_pdf(built_flagship: Path) -> Path:
+    return built_flagship / "en" / f"{SLUG}.pdf"
+
+
+def test_page_count_close_to_the_report(flagship_pdf: Path) -> None:
+    pages = len(PdfReader(flagship_pdf).pages)
+    assert 26 <= pages <= 36  # the original runs to about 30
+
+
+def test_notes_in_order_page_by_page(flagship_pdf: Path) -> None:
+    """Each page's notes continue where the last page's stopped: 1..141, none twice."""
+    seen: list[int] = []
+    for page in PdfReader(flagship_pdf).pages:
+        text = page.extract_text() or ""
+        seen += [int(n) for n in re.findall(r"^(\d{1,3})\. ", text, flags=re.M) if int(n) <= 141]
+    assert seen == list(range(1, 142))
+
+
+def outline_pages(reader: PdfReader) -> dict[str, int]:
+    pages: dict[str, int] = {}
+
+    def visit(items: list) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                visit(item)
+            else:
+                pages[" ".join(item.title.split())] = reader.get_destination_page_number(item) + 1
+
+    visit(reader.outline)
+    return pages
+
+
+def test_toc_page_numbers_match_the_headings(flagship_pdf: Path) -> None:
+    reader = PdfReader(flagship_pdf)
+    bookmarks = outline_pages(reader)
+    toc_page = next(p for p in reader.pages if (p.extract_text() or "").startswith("Contents"))
+    entries = re.findall(r"^(.+?)[ .]*?(\d+)$", toc_page.extract_text() or "", flags=re.M)
+    checked = 0
+    for title, number in entries:
+        title = " ".join(title.replace(".", " ").split())
+        for bookmark, page in bookmarks.items():
+            if " ".join(bookmark.replace(".", " ").split()) == title:
+                assert page == int(number), (title, page, number)
+                checked += 1
+    assert checked >= 6  # at least the six top-level sections
+
+
+def test_top_level_sections_are_bookmarked_and_numbered(flagship_pdf: Path) -> None:
+    titles = list(outline_pages(PdfReader(flagship_pdf)))
+    for number in ("I.", "II.", "III.", "IV.", "V.", "VI."):
+        assert any(t.startswith(number + " ") for t in titles), number
+
+
+def test_no_text_outside_the_page(flagship_pdf: Path) -> None:
+    with pdfplumber.open(flagship_pdf) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for char in page.chars:
+                assert char["x0"] >= 10 * MM and char["x1"] <= page.width - 10 * MM, (
+                    number, char["text"], char["x0"], char["x1"])
+                assert char["top"] >= 8 * MM and char["bottom"] <= page.height - 8 * MM, (
+                    number, char["text"])
+
+
+def test_fonts_are_embedded(flagship_pdf: Path) -> None:
+    reader = PdfReader(flagship_pdf)
+    fonts = 0
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+            fonts += 1
+    assert fonts > 0
+
+
+def test_metadata_language_and_structure(flagship_pdf: Path) -> None:
+    reader = PdfReader(flagship_pdf)
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Human Trafficking in Cuba’s Medical Missions"
+    assert meta.author == "Vaitiari Rodriguez"
+    assert meta.subject and "medical missions" in meta.subject
+    assert "forced labor" in str(meta.get("/Keywords"))
+    assert re.fullmatch(r"[0-9a-f]{12}", str(meta.get("/policybriefsources")))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root and "/MarkInfo" in root
+
+
+def test_cover_and_colophon(flagship_pdf: Path) -> None:
+    reader = PdfReader(flagship_pdf)
+    cover = reader.pages[0].extract_text() or ""
+    for text in ("HUMAN RIGHTS FOUNDATION", "REPORT", "AUGUST 2022", "Vaitiari Rodriguez",
+                 "Research Fellow", "350 Fifth Avenue, #4202", "New York, NY 10118", "hrf.org"):
+        assert text in cover, text
+    colophon = reader.pages[1].extract_text() or ""
+    assert "Cite as:" in colophon and "English edition" in colophon
+    assert "Sources fingerprint" in colophon
+    assert re.search(r"Built\s*\d{4}-\d{2}-\d{2}", colophon)
+    assert "©" not in colophon and "Licen" not in colophon  # none configured: none invented
+
+
+def page_images(path: Path, scale: float = 0.4):  # type: ignore[no-untyped-def]
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        for index in range(len(pdf)):
+            yield pdf[index].render(scale=scale).to_pil().convert("L")
+    finally:
+        pdf.close()
+
+
+def test_no_empty_or_overfull_pages(flagship_pdf: Path) -> None:
+    scale = 0.4
+    band = int(12 * MM * scale)  # outer 12 mm, inside the 22–24 mm side margins
+    for number, image in enumerate(page_images(flagship_pdf, scale), start=1):
+        width, height = image.size
+        pixels = image.load()
+        dark = sum(1 for x in range(0, width, 2) for y in range(0, height, 2) if pixels[x, y] < 200)
+        assert dark > 50, f"page {number} is empty"
+        if number == 1:  # the cover is a full-bleed colour page
+            continue
+        margin_ink = sum(1 for x in [*range(band), *range(width - band, width)]
+                         for y in range(height) if pixels[x, y] < 200)
+        assert margin_ink == 0, f"page {number} has ink in its side margins"
+
+
+def test_letter_paper_rights_and_archive_switches(make_project) -> None:  # type: ignore[no-untyped-def]
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+
+    root = make_project()
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "paper: letter\narchive: true\n"
+                      "rights: © 2024 Example Foundation. CC BY 4.0.\n")
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+    reader = PdfReader(root / "build/en/fixture-brief.pdf")
+    box = reader.pages[2].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    assert "© 2024 Example Foundation. CC BY 4.0." in (reader.pages[1].extract_text() or "")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "pdfaid:part" in xmp and "pdfaid:conformance" in xmp
+
+
+def fake_document(pages: list[tuple[list[str], list[str]]]) -> SimpleNamespace:
+    """A stand-in for WeasyPrint's laid-out document: per page, calls and set notes."""
+    def box(name: str, ident: str, children: list | None = None) -> SimpleNamespace:  # type: ignore[type-arg]
+        element = SimpleNamespace(get=lambda key, default="": ident if key == "id" else default)
+        return SimpleNamespace(element_tag=name, element=element, children=children or [],
+                               descendants=lambda: [])
+
+    out = []
+    for calls, notes in pages:
+        body = SimpleNamespace(descendants=lambda calls=calls: [
+            type("InlineBox", (), {"element_tag": "span::footnote-call",
+                                   "element": box("span", c).element})() for c in calls])
+        area = type("FootnoteAreaBox", (), {"children": [box("span", n) for n in notes]})()
+        out.append(SimpleNamespace(_page_box=SimpleNamespace(children=[body, area])))
+    return SimpleNamespace(pages=out)
+
+
+def test_footnote_check_names_lost_and_moved_notes() -> None:
+    document = fake_document([(["fn1", "fn2"], ["fn1"]), (["fn3"], ["fn2", "fn3"])])
+    assert misplaced_footnotes(document, 3) == {2: "note 2 called on page 1 but set on page 2"}
+    lost = fake_document([(["fn1", "fn2"], ["fn1"])])
+    assert misplaced_footnotes(lost, 2) == {2: "note 2 set 0 times"}
