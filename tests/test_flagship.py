@@ -147,3 +147,39 @@ def test_flagship_pdf_sets_every_note_on_its_page(built_flagship: Path) -> None:
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     numbers = [int(n) for n in re.findall(r"^(\d{1,3})\. ", text, flags=re.M)]
     assert [n for n in numbers if n <= 141] == list(range(1, 142))
+
+
+@pytest.fixture(scope="module")
+def built_spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+
+    out = tmp_path_factory.mktemp("flagship-es")
+    build(REPO, ["pdf", "html"], ["es"], out, Reporter(quiet=True))
+    return out
+
+
+def test_spanish_edition_has_all_notes_and_spanish_interface(built_spanish: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(built_spanish / "es" / f"{SLUG}.pdf")
+    pages = [page.extract_text() or "" for page in reader.pages]
+    text = "\n".join(pages)
+    numbers = [int(n) for n in re.findall(r"^(\d{1,3})\. ", text, flags=re.M)]
+    assert [n for n in numbers if n <= 141] == list(range(1, 142))
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    for spanish in ("Índice", "INFORME", "AGOSTO DE 2022", "Cómo citar", "Fuentes", "Figura 1:",
+                    "Fuente:", "Consultado el 27 de junio de 2022", "Edición en español"):
+        assert spanish.lower() in text.lower(), spanish
+    for english in ("Contents", "Cite as", "Accessed", "Figure 1", "Source:", "Sources",
+                    "English edition", "August"):
+        assert english not in text, english
+    assert "31.243" in text or "31.243" in (built_spanish / "es" / f"{SLUG}.html").read_text()
+
+
+def test_editions_link_to_each_other(built_spanish: Path, built_flagship: Path) -> None:
+    spanish = html.parse(str(built_spanish / "es" / f"{SLUG}.html")).getroot()
+    assert spanish.get("lang") == "es"
+    assert spanish.xpath('//a[@hreflang="en"]/@href') == [f"../en/{SLUG}.html"]
+    english = html.parse(str(built_flagship / "en" / f"{SLUG}.html")).getroot()
+    assert english.xpath('//a[@hreflang="es"]/@href') == [f"../es/{SLUG}.html"]

@@ -30,7 +30,7 @@ from policybrief.log import Reporter
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect
 from policybrief.pandoc.filters import figures as figures_filter
-from policybrief.pandoc.filters import numbering, pullquotes
+from policybrief.pandoc.filters import numbering, pullquotes, translated_quotes
 from policybrief.pandoc.runner import run_pandoc, to_json
 from policybrief.sources import load_editions
 from policybrief.writer import write_atomic
@@ -159,6 +159,7 @@ def fingerprint(project: Project, edition: Edition, style: Path) -> str:
 def transform(project: Project, doc: Node) -> Node:
     """The transforms every format shares."""
     doc = numbering.apply(doc, project.config.numbering)
+    doc = translated_quotes.apply(doc)
     return pullquotes.apply(doc)
 
 

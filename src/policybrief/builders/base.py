@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
-from policybrief.pandoc.ast import Node, stringify
+from policybrief.pandoc.ast import Node, collect, stringify
 
 if TYPE_CHECKING:
     from policybrief.figures.render import RenderedFigure
@@ -87,6 +87,8 @@ class BuildContext:
             "paper": project.config.paper,
             "version": project.config.version,
             "fingerprint": self.fingerprint,
+            "translated_quotes": sum(
+                "translated-quote" in s["c"][0][1] for s in collect(self.doc["blocks"], "Span")),
         }
 
 
