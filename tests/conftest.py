@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +20,16 @@ REPO = Path(__file__).parent.parent
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Copy ``tests/roots/<name>`` into a temporary directory and return it."""
 
-    def make(name: str = "basic") -> Path:
+    def make(name: str = "basic", only: str | None = None) -> Path:
+        """With ``only``, the copy keeps that one language (for tests of one error)."""
         target = tmp_path / name
         shutil.copytree(ROOTS / name, target)
+        if only:
+            config = target / "brief.yml"
+            text = config.read_text(encoding="utf-8")
+            text = re.sub(r"^languages: .*$", f"languages: [{only}]", text, flags=re.M)
+            text = text.split("\ntranslations:")[0] + "\n"
+            config.write_text(text, encoding="utf-8")
         return target
 
     return make

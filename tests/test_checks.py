@@ -25,7 +25,7 @@ def test_citation_locations_include_front_matter_offset() -> None:
 
 
 def test_unknown_key_with_suggestion(make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project()
+    root = make_project(only="en")
     path = root / "chapters/en/02-findings.md"
     path.write_text(path.read_text().replace("[@smith-2015]", "[@smith-2051]"))
     _, findings = check_only(root)
@@ -47,7 +47,7 @@ def test_unused_source_is_a_warning(make_project) -> None:  # type: ignore[no-un
 
 
 def test_footnote_reference_and_definition_must_match(make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project()
+    root = make_project(only="en")
     path = root / "chapters/en/01-introduction.md"
     text = path.read_text().replace("[^repeat]:", "[^repaet]:")
     path.write_text(text)

@@ -132,7 +132,7 @@ def test_missing_data_file_is_an_error(make_project) -> None:  # type: ignore[no
 
 
 def test_unused_figure_is_a_warning(make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project()
+    root = make_project(only="en")
     for lang in ("en", "es"):
         path = root / f"chapters/{lang}/02-findings.md"
         path.write_text(path.read_text().replace("![](figure:wages){#fig:wages}", ""))

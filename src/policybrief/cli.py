@@ -69,6 +69,16 @@ def make_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="output directory (default: DIR/build)")
 
+    translations = commands.add_parser(
+        "translations", help="show which translations are current, stale or missing",
+        description="Show the status of every translated chapter, or record reviewed "
+                    "translations as current.")
+    translations.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                              help="the brief's directory (default: current directory)")
+    translations.add_argument("--mark-current", type=Path, nargs="+", default=None,
+                              metavar="FILE", help="record these translated chapters as "
+                              "current with their source")
+
     new = commands.add_parser("new", help="create a new brief from the default template",
                               description="Create a new, buildable brief in DIR.")
     new.add_argument("directory", type=Path, metavar="DIR",
@@ -111,6 +121,19 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_translations(args: argparse.Namespace) -> int:
+    from policybrief.pipeline import load_project
+    from policybrief.translations import mark_current, table
+
+    project, _ = load_project(args.project)
+    if args.mark_current:
+        for path in args.mark_current:
+            print(f"marked current: {mark_current(project, path)}")
+        project, _ = load_project(args.project)
+    print(table(project))
+    return 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from policybrief.scaffold import create
 
@@ -121,7 +144,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "figures": _cmd_figures,
-            "new": _cmd_new}
+            "translations": _cmd_translations, "new": _cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

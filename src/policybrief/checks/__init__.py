@@ -33,9 +33,9 @@ class Finding:
 
 
 def run_checks(project: Project, bibliography: Bibliography) -> list[Finding]:
-    from policybrief.checks import citations, figures, notes
+    from policybrief.checks import citations, figures, notes, translations
 
     findings: list[Finding] = []
-    for module in (citations, notes, figures):
+    for module in (citations, notes, figures, translations):
         findings.extend(module.check(project, bibliography))
     return sorted(findings, key=lambda f: (f.location or Location(Path("")), f.message))

@@ -64,6 +64,28 @@ def citations(chapter: Chapter) -> Iterator[Mark]:
         yield Mark(key, locate(chapter, match.start() + match.group(0).index("@") + 1))
 
 
+_CITE_GROUP = re.compile(
+    r"\[[^\[\]]*-?@[^\[\]]*\]|(?<![\w@\\])@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?")
+
+
+def citation_groups(chapter: Chapter) -> Iterator[Mark]:
+    """Each citation as written, normalised: keys with their locators, e.g.
+    ``@a, p. 3; @b``. Prose inside brackets is dropped, so translations compare."""
+    for match in _CITE_GROUP.finditer(masked(chapter.text)):
+        raw = match.group(0)
+        parts = []
+        for piece in raw.strip("[]").split(";"):
+            key = re.search(r"@\{?([\w:.#$%&+?<>~/-]*\w)", piece)
+            if not key or key.group(1).startswith(CROSSREF_PREFIXES):
+                continue
+            locator = re.search(r",\s*((?:p|pp|art|sec|ch|para|no)\.\s*[^,;\]]+)", piece)
+            bracket = re.search(r"\[((?:p|pp|art)\.[^\]]*)\]", piece)
+            loc = (locator or bracket)
+            parts.append(f"@{key.group(1)}" + (f", {loc.group(1).strip()}" if loc else ""))
+        if parts:
+            yield Mark("; ".join(parts), locate(chapter, match.start()))
+
+
 def figure_placements(chapter: Chapter) -> Iterator[Mark]:
     """``![...](figure:<id>)`` (matched before masking: the target is a link)."""
     for match in _FIGURE.finditer(chapter.text):

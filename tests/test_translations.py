@@ -1,0 +1,92 @@
+"""Translated editions kept in step: parity errors, stale chapters, --mark-current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policybrief.cli import main
+from policybrief.pipeline import check_only
+
+
+def findings_of(root: Path):  # type: ignore[no-untyped-def]
+    _, findings = check_only(root)
+    return findings
+
+
+def test_fixture_translations_are_current(make_project) -> None:  # type: ignore[no-untyped-def]
+    assert findings_of(make_project()) == []
+
+
+def test_removing_a_citation_fails_parity_at_that_line(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    path = root / "chapters/es/01-introduction.md"
+    text = path.read_text()
+    removed = text.replace("Fue\nadoptado en 2000.[@protocol-2000]", "Fue\nadoptado en 2000.")
+    path.write_text(removed)
+    errors = [f for f in findings_of(root) if f.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].rule == "translation-parity"
+    assert errors[0].location is not None and errors[0].location.path == path.resolve()
+    assert errors[0].location.line == 8  # the next citation now stands where this one was
+    assert "citation 2 differs" in errors[0].message
+    assert "at chapters/en/01-introduction.md:4:" in errors[0].message
+
+
+def test_changing_a_locator_fails_parity(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    path = root / "chapters/es/02-findings.md"
+    path.write_text(path.read_text().replace("[@smith-2015, p. 14]", "[@smith-2015, p. 15]", 1))
+    errors = [f for f in findings_of(root) if f.severity == "error"]
+    assert [e.rule for e in errors] == ["translation-parity"]
+    assert "@smith-2015, p. 15" in errors[0].message and "@smith-2015, p. 14" in errors[0].message
+
+
+def test_missing_figure_or_pull_quote_fails_parity(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    path = root / "chapters/es/02-findings.md"
+    path.write_text(path.read_text().replace("![](figure:wages){#fig:wages}", ""))
+    intro = root / "chapters/es/01-introduction.md"
+    intro.write_text(intro.read_text().replace("{.pull-quote}", ""))
+    messages = [f.message for f in findings_of(root) if f.severity == "error"]
+    assert any("1 figures here but 2" in m for m in messages), messages
+    assert any("0 pull quotes here but 1" in m for m in messages), messages
+
+
+def test_edited_source_paragraph_makes_translation_stale(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    source = root / "chapters/en/02-findings.md"
+    source.write_text(source.read_text().replace("The conclusion follows.",
+                                                 "The conclusion, revised, follows."))
+    stale = [f for f in findings_of(root) if f.rule == "translation-stale"]
+    assert len(stale) == 1
+    assert stale[0].location is not None
+    assert stale[0].location.path.name == "02-findings.md"
+    assert "es" in stale[0].location.path.parts
+    assert "02-findings.md: line 16: “The conclusion, revised, follows." in stale[0].message
+    assert main(["translations", "--project", str(root)]) == 0
+    assert "stale    line 16" in capsys.readouterr().out
+    spanish = str(root / "chapters/es/02-findings.md")
+    assert main(["translations", "--project", str(root), "--mark-current", spanish]) == 0
+    assert findings_of(root) == []
+
+
+def test_missing_translation_is_an_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    (root / "chapters/es/02-findings.md").unlink()
+    errors = [f for f in findings_of(root) if f.severity == "error"]
+    assert [e.rule for e in errors] == ["translation-missing"]
+    assert "no 'es' translation of 02-findings.md" in errors[0].message
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_interface_string_exists_in_each_theme_language(lang: str) -> None:
+    import yaml
+
+    from policybrief.pipeline import theme_dir
+
+    locales = theme_dir("default") / "locales"
+    english = yaml.safe_load((locales / "en.yml").read_text())
+    other = yaml.safe_load((locales / f"{lang}.yml").read_text())
+    assert sorted(english) == sorted(other)
