@@ -63,7 +63,8 @@ VERBATIM_FIELDS = {"url": "URL", "doi": "DOI"}
 DATE_FIELDS = {"date": "issued", "urldate": "accessed"}
 NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
 # Fields we read but do not pass on as such.
-KNOWN_OTHER = {"origlanguage", "year", "month", "note", "keywords", "abstract", "file"}
+KNOWN_OTHER = {"origlanguage", "year", "month", "note", "keywords", "abstract", "file",
+               "policybrief-ignore"}
 
 LANGUAGE_NAMES = {
     "english": "en", "spanish": "es", "portuguese": "pt", "french": "fr",

@@ -60,6 +60,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                        help="the brief's directory (default: current directory)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text",
+                       help="text (default), github (pull-request annotations) or json")
 
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "
@@ -102,14 +104,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import json
+    import time
+
     from policybrief.pipeline import check_only
 
+    start = time.perf_counter()
     project, findings = check_only(args.project)
-    for finding in findings:
-        print(finding.format(project.root), file=sys.stderr)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    print(f"{errors} errors, {warnings} warnings", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([f.as_dict(project.root) for f in findings], indent=1,
+                         ensure_ascii=False))
+    elif args.format == "github":
+        for finding in findings:
+            print(finding.github(project.root))
+    else:
+        for finding in findings:
+            print(finding.format(project.root), file=sys.stderr)
+    print(f"{errors} errors, {warnings} warnings ({time.perf_counter() - start:.2f} s)",
+          file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0
 
 

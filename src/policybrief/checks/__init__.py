@@ -28,14 +28,61 @@ class Finding:
         where = f"{self.location.display(root)}: " if self.location else ""
         return f"{where}{self.severity}: {self.message} [{self.rule}]"
 
+    def as_dict(self, root: Path | None = None) -> dict[str, object]:
+        loc = self.location
+        return {
+            "path": loc.display(root).split(":")[0] if loc else None,
+            "line": loc.line if loc else None,
+            "col": loc.col if loc else None,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+    def github(self, root: Path | None = None) -> str:
+        """A GitHub Actions workflow command: an annotation on the changed line."""
+        level = "error" if self.severity == "error" else "warning"
+        parts = []
+        if self.location:
+            parts.append(f"file={self.location.display(root).split(':')[0]}")
+            if self.location.line:
+                parts.append(f"line={self.location.line}")
+            if self.location.col:
+                parts.append(f"col={self.location.col}")
+        parts.append(f"title={self.rule}")
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} {','.join(parts)}::{message}"
+
     def as_error(self) -> BriefError:
         return BriefError(f"{self.message} [{self.rule}]", self.location)
 
 
 def run_checks(project: Project, bibliography: Bibliography) -> list[Finding]:
-    from policybrief.checks import citations, figures, notes, translations
+    from policybrief.checks import (
+        citations,
+        figures,
+        notes,
+        sources,
+        structure,
+        translations,
+        typography,
+    )
 
     findings: list[Finding] = []
-    for module in (citations, notes, figures, translations):
+    for module in (citations, sources, notes, figures, structure, typography, translations):
         findings.extend(module.check(project, bibliography))
+    findings = [f for f in findings if not _ignored(f, bibliography)]
     return sorted(findings, key=lambda f: (f.location or Location(Path("")), f.message))
+
+
+def _ignored(finding: Finding, bibliography: Bibliography) -> bool:
+    """A source may opt out of a rule that does not fit it, documented in the entry:
+    ``policybrief-ignore = {source-urldate}`` (e.g. the report gives no access date)."""
+    if finding.location is None or finding.location.path != bibliography.path:
+        return False
+    for entry in bibliography.entries.values():
+        if entry.location == finding.location or finding.location in (
+                entry.field_location(f) for f in entry.fields):
+            ignored = entry.fields.get("policybrief-ignore", "")
+            return finding.rule in {r.strip() for r in ignored.split(",")}
+    return False

@@ -6,10 +6,62 @@ chapters as one document (so "ibid." works across chapter boundaries).
 
 from __future__ import annotations
 
-from policybrief.bibliography import Bibliography
+import re
+
+from policybrief.bibliography import Bibliography, latex_to_text
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import note_definitions, note_references
-from policybrief.model import Project
+from policybrief.checks.markdown_scan import locate, note_definitions, note_references
+from policybrief.model import Chapter, Project
+
+_INLINE_NOTE = re.compile(r"\^\[")
+
+
+def inline_notes(chapter: Chapter) -> list[tuple[str, int]]:
+    """The text and offset of every inline note ``^[...]`` (brackets balanced)."""
+    notes = []
+    for match in _INLINE_NOTE.finditer(chapter.text):
+        depth, index = 0, match.end() - 1
+        while index < len(chapter.text):
+            depth += {"[": 1, "]": -1}.get(chapter.text[index], 0)
+            if depth == 0:
+                break
+            index += 1
+        notes.append((chapter.text[match.end():index], match.start()))
+    return notes
+
+
+def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:
+    """``[^label]: text`` definitions with their (indented) continuation lines."""
+    out = {}
+    for match in re.finditer(r"^ {0,3}\[\^([^\]\s]+)\]:(.*(?:\n(?: {4}|\t).*|\n\s*$)*)",
+                             chapter.text, re.M):
+        out[match.group(1)] = (match.group(2), match.start())
+    return out
+
+
+def _content_checks(chapter: Chapter, bibliography: Bibliography) -> list[Finding]:
+    findings = []
+    titles = {latex_to_text(e.fields["title"]): key for key, e in bibliography.entries.items()
+              if len(e.fields.get("title", "")) >= 24}
+    notes = [(text, offset) for text, offset in inline_notes(chapter)]
+    definitions = definition_texts(chapter)
+    notes += list(definitions.values())
+    for text, offset in notes:
+        where = locate(chapter, offset)
+        if not text.strip():
+            findings.append(Finding("error", "empty note", where, "note-empty"))
+            continue
+        prose = re.sub(r"\[-?@[^\[\]]*\]|@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?", " ", text)
+        for title, key in titles.items():
+            if title in prose:
+                findings.append(Finding(
+                    "warning", f"this note types the title of source '{key}' by hand; "
+                    f"cite it as [@{key}]", where, "note-hand-typed"))
+    for label, (text, offset) in definitions.items():
+        if re.search(rf"\[\^{re.escape(label)}\](?!:)", text):
+            findings.append(Finding("error", f"footnote [^{label}] refers to itself",
+                                    locate(chapter, offset), "note-loop"))
+    return findings
 
 
 def check(project: Project, bibliography: Bibliography) -> list[Finding]:
@@ -38,6 +90,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                         "error", f"footnote label [^{mark.value}] is also used in {other}; "
                         "labels must be unique across the chapters of an edition",
                         mark.location, "note-duplicate"))
+            findings += _content_checks(chapter, bibliography)
             for mark in refs:
                 if mark.value not in defined:
                     findings.append(Finding(

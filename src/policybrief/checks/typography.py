@@ -1,0 +1,66 @@
+"""Typography, per language (warnings): straight quotes, double spaces, a space
+before a note call, "--" for a dash, and a breakable space in "No. 29"-like
+numbers (write ``No.\\ 29``, pandoc's non-breaking space)."""
+
+from __future__ import annotations
+
+import re
+
+from policybrief.bibliography import Bibliography
+from policybrief.checks import Finding
+from policybrief.checks.markdown_scan import locate
+from policybrief.model import Chapter, Project
+
+_NUMBER_ABBREVIATIONS = {
+    "en": r"\b(No|Nos|Art|Arts|p|pp|Vol)\. (?=\d)",
+    "es": r"\b(No|núm|núms|art|arts|pág|págs|vol)\. (?=\d)",
+}
+RULES = [
+    (re.compile(r"(?<![=\w])\"|\"(?![\w>])"), "straight double quote; use “ ” (or « » in Spanish)",
+     "typography-quotes"),
+    (re.compile(r"(?<=\S)  +(?=\S)"), "double space", "typography-space"),
+    (re.compile(r"[^\S\n](?:\^\[|\[\^)"), "space before a note", "typography-note-space"),
+    (re.compile(r"(?<![-!<])--(?![->])"), "'--' used for a dash; use – or —",
+     "typography-dash"),
+]
+
+
+_NOT_PROSE = [
+    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
+    re.compile(r"`+[^`\n]*`+"),  # inline code
+    re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.I),  # autolinks
+    re.compile(r"\]\([^)\s]*\)"),  # link targets
+    re.compile(r"https?://[^\s)\]>]+"),  # bare URLs
+    re.compile(r"\{[^}\n]*\}"),  # attributes
+    re.compile(r"\[-?@[^\[\]]*\]|(?<![\w@])@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?"),  # cites
+    re.compile(r"<!--.*?-->", re.S),  # comments
+    re.compile(r"^ {0,3}(?:[ivxlcIVXLC]+|\d+|[a-zA-Z])[.)] +|^ {0,3}[-*+] +", re.M),  # markers
+]
+FILL = "\x01"  # not a space: masking must not create spacing problems of its own
+
+
+def prose(chapter: Chapter) -> str:
+    """The chapter with everything that is not running text blanked, offsets kept."""
+    text = chapter.text
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", FILL, m.group(0)), text)
+    return text
+
+
+def check(project: Project, bibliography: Bibliography) -> list[Finding]:
+    findings: list[Finding] = []
+    for edition in project.editions:
+        number_rule = _NUMBER_ABBREVIATIONS.get(edition.lang.split("-")[0])
+        for chapter in edition.chapters:
+            text = prose(chapter)
+            for pattern, message, rule in RULES:
+                for match in pattern.finditer(text):
+                    findings.append(Finding("warning", message, locate(chapter, match.start()),
+                                            rule))
+            if number_rule:
+                for match in re.finditer(number_rule, text):
+                    findings.append(Finding(
+                        "warning", f"'{match.group(0)}' can break at the line end; write "
+                        f"'{match.group(1)}.\\ ' (non-breaking space)",
+                        locate(chapter, match.start()), "typography-nbsp"))
+    return findings

@@ -1,0 +1,115 @@
+"""Every `brief check` rule fires on a minimal bad input, with its location, and the
+flagship brief passes `brief check --strict`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policybrief.cli import main
+from policybrief.pipeline import check_only
+
+REPO = Path(__file__).parent.parent
+INTRO = "chapters/en/01-introduction.md"
+FINDINGS = "chapters/en/02-findings.md"
+BIB = "references.bib"
+
+# (file, old text, new text, rule, severity, line)
+CASES = [
+    (INTRO, "[@protocol-2000, art. 3]", "[@protocl-2000, art. 3]", "citation-unknown", "error", 4),
+    (BIB, "@article{smith-2015,\n", "@misc{spare, title = {Spare}}\n\n@article{smith-2015,\n",
+     "citation-unused", "warning", 19),
+    (BIB, "  journaltitle = {Anti-Trafficking Review},\n", "", "source-fields", "warning", 19),
+    (BIB, "@legislation{ilo-1930,", "@jurisdiction{ilo-1930,", "source-fields", "warning", 10),
+    (BIB, "@legislation{ilo-1930,\n  title     = {Forced Labour Convention},\n"
+          "  title-es  = {Convenio sobre el trabajo forzoso},\n"
+          "  publisher = {{International Labour Organization}},\n"
+          "  date      = {1930},\n  urldate   = {2022-06-27},\n",
+     "@online{ilo-1930,\n  title     = {Forced Labour Convention},\n"
+     "  publisher = {{International Labour Organization}},\n  date      = {1930},\n",
+     "source-urldate", "warning", 10),
+    (BIB, "url          = {https://example.org/smith-2015}", "url = {example.org/smith 2015}",
+     "source-url", "warning", 26),
+    (BIB, "url          = {https://example.org/smith-2015}", "doi = {doi:12/34}",
+     "source-doi", "warning", 26),
+    (INTRO, "[^repeat]: As noted", "[^other]: As noted", "note-unreferenced", "error", 14),
+    (INTRO, "^[Interviews held in 2023; compare @smith-2015 [pp. 3–5].]", "^[ ]",
+     "note-empty", "error", 11),
+    (INTRO, "^[Interviews held in 2023;", "^[See Forced Labour in State Programmes, 2015;",
+     "note-hand-typed", "warning", 11),
+    (INTRO, "[^repeat]: As noted in the protocol commentary.[@protocol-2000]",
+     "[^repeat]: As noted in [^repeat].", "note-loop", "error", 14),
+    (FINDINGS, "![](figure:wages)", "![](figure:wagez)", "figure-unknown", "error", 14),
+    (FINDINGS, "![](figure:wages){#fig:wages}", "", "figure-unused", "warning", 1),
+    ("figures/wages/figure.yml", "key: ilo-1930", "key: ilo-1931", "figure-source", "error", 10),
+    (FINDINGS, "# Findings", "# Findings\n\n### Too deep", "heading-skip", "warning", 3),
+    (FINDINGS, "The conclusion follows.", "::: {.box}\nThe conclusion follows.",
+     "fenced-div", "error", 16),
+    (FINDINGS, "The conclusion follows.", "The conclusion <script>alert(1)</script> follows.",
+     "raw-html", "error", 16),
+    (FINDINGS, "The conclusion follows.", "![map](https://example.org/map.png)",
+     "image", "error", 16),
+    (FINDINGS, "The conclusion follows.", "![pw](../../../../etc/passwd)", "image", "error", 16),
+    (FINDINGS, "The conclusion follows.", 'The "conclusion" follows.',
+     "typography-quotes", "warning", 16),
+    (FINDINGS, "The conclusion follows.", "The conclusion  follows.",
+     "typography-space", "warning", 16),
+    (FINDINGS, "The conclusion follows.", "The conclusion -- it follows.",
+     "typography-dash", "warning", 16),
+    (FINDINGS, "The conclusion follows.", "Article No. 29 follows.",
+     "typography-nbsp", "warning", 16),
+    (INTRO, "two workers.^[", "two workers. ^[", "typography-note-space", "warning", 11),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "rule", "severity", "line"), CASES,
+                         ids=[f"{c[3]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_fires_with_location(make_project, file, old, new, rule, severity, line) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, findings = check_only(root)
+    hits = [f for f in findings if f.rule == rule]
+    assert hits, [f.format(root) for f in findings]
+    assert hits[0].severity == severity
+    assert hits[0].location is not None and hits[0].location.line == line, hits[0].format(root)
+
+
+def test_translation_rules(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    spanish = root / "chapters/es/01-introduction.md"
+    text = spanish.read_text()
+    spanish.write_text(text.split("---\n", 2)[2])  # drop the front matter
+    _, findings = check_only(root)
+    assert {f.rule for f in findings} == {"translation-untracked"}
+
+
+def test_flagship_passes_strict_check(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--project", str(REPO), "--strict"]) == 0
+    assert "0 errors, 0 warnings" in capsys.readouterr().err
+
+
+def test_github_and_json_formats(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    path = root / FINDINGS
+    path.write_text(path.read_text().replace("[@smith-2015]", "[@smith-2051]"))
+    assert main(["check", "--project", str(root), "--format", "github"]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["::error file=chapters/en/02-findings.md,line=16,col=26,"
+                   "title=citation-unknown::unknown citation key 'smith-2051' "
+                   "(did you mean 'smith-2015'?)"]
+    assert main(["check", "--project", str(root), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["rule"] == "citation-unknown" and data[0]["line"] == 16
+
+
+def test_strict_turns_warnings_into_failure(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    path = root / FINDINGS
+    path.write_text(path.read_text().replace("The conclusion follows.", "The  conclusion."))
+    assert main(["check", "--project", str(root)]) == 0
+    assert main(["check", "--project", str(root), "--strict"]) == 1
