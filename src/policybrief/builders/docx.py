@@ -170,6 +170,8 @@ class DocxBuilder:
         doc = _word_styles(doc)
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc["meta"] = {**doc.get("meta", {}), **_docx_meta(ctx)}
+        # The title page and contents stand on their own page(s).
+        doc["blocks"] = [PAGE_BREAK, *doc["blocks"]]
         reference = reference_docx(ctx)
         with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
             target = Path(tmp) / "edition.docx"
@@ -178,6 +180,7 @@ class DocxBuilder:
             return strip_data_urls(target.read_bytes())
 
 
+PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
 _DATA_URL_ATTR = re.compile(rb'descr="data:[^"]*"')
 
 
@@ -203,6 +206,7 @@ def _docx_meta(ctx: BuildContext) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "title": _meta_str(vars_["title"]),
         "lang": _meta_str(ctx.lang),
+        "toc-title": _meta_str(ctx.messages("contents")),
         "author": {"t": "MetaList", "c": [_meta_str(a.name) for a in ctx.edition.authors]},
     }
     if vars_["subtitle"]:

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from policybrief.builders.base import BuildContext, data_url, register
 from policybrief.builders.templates import render
 from policybrief.pandoc.ast import Node
-from policybrief.pandoc.filters import figures, sources_section
+from policybrief.pandoc.filters import figures, permalinks, sources_section
 from policybrief.pandoc.runner import run_pandoc, to_json
 
 
@@ -32,6 +32,7 @@ class HtmlBuilder:
         doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
         doc = figures.resolve_images(
             doc, lambda i: data_url(ctx.charts[i].svg, "image/svg+xml"))
+        doc = permalinks.apply(doc, ctx.messages("permalink"))
         # The page title is the only <h1>; chapters become <h2>.
         body = html_body(ctx, doc, ["--shift-heading-level-by=1"])
         notes_heading = f'<h2 class="notes-heading">{Markup.escape(ctx.messages("notes"))}</h2>'
@@ -40,6 +41,7 @@ class HtmlBuilder:
         variables = ctx.template_vars() | {
             "body": Markup(body),
             "css": Markup(theme_css(ctx, "web.css")),
+            "script": Markup((ctx.theme_dir / "js" / "notes.js").read_text(encoding="utf-8")),
         }
         html = render(ctx.theme_dir, ctx.project.root, "web.html.j2", variables)
         return html.encode("utf-8")
