@@ -3,6 +3,7 @@ injected) and the Word edition through LibreOffice."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import zipfile
@@ -110,7 +111,7 @@ def test_html_structure_and_sharing_metadata(flagship_html: Path) -> None:
         assert root.xpath(f"//{landmark}"), landmark
     levels = [int(h.tag[1]) for h in root.xpath("//main//*[self::h2 or self::h3 or self::h4 "
                                                 "or self::h5]")]
-    assert levels[0] == 2 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels[0] == 2 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
     names = {m.get("name") or m.get("property") for m in root.xpath("//meta")}
     for name in ("description", "citation_title", "citation_author",
                  "citation_publication_date", "citation_publisher", "og:title"):
