@@ -15,7 +15,7 @@ LANG_ARG := $(if $(EDITION),--lang $(EDITION),)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
-.PHONY: pdf html docx all check figures test lint clean
+.PHONY: pdf html docx all check figures diff test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ check: $(STAMP)
 
 figures: $(STAMP)
 	$(BRIEF) figures
+
+# make diff BASE=main [HEAD=rev]: redline of the rendered text in build/diff/<lang>.html
+diff: $(STAMP)
+	$(BRIEF) diff $(or $(BASE),HEAD) $(HEAD)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

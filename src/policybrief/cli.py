@@ -54,6 +54,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="output directory (default: DIR/build)")
     build.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild even the outputs that are up to date")
 
     check = commands.add_parser("check", help="check citations and notes without rendering",
                                 description="Check the brief's content without rendering it.")
@@ -81,6 +83,20 @@ def make_parser() -> argparse.ArgumentParser:
                               metavar="FILE", help="record these translated chapters as "
                               "current with their source")
 
+    diff = commands.add_parser(
+        "diff", help="redline of the rendered text between two git revisions",
+        description="Compare the rendered text of every edition between two git revisions "
+                    "and write build/diff/<lang>.html with insertions and deletions marked "
+                    "word by word, notes included, and a summary of sources, figures, "
+                    "translations and word counts.")
+    diff.add_argument("base", metavar="BASE", help="the older revision, e.g. main")
+    diff.add_argument("head", metavar="HEAD", nargs="?", default=None,
+                      help="the newer revision (default: the working tree)")
+    diff.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                      help="the brief's directory (default: current directory)")
+    diff.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="output directory (default: DIR/build)")
+
     new = commands.add_parser("new", help="create a new brief from the default template",
                               description="Create a new, buildable brief in DIR.")
     new.add_argument("directory", type=Path, metavar="DIR",
@@ -97,7 +113,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if langs == ["all"]:
         langs = load_config(args.project.resolve()).languages
     reporter = Reporter(quiet=args.quiet or default_quiet())
-    result = build(args.project, args.to, langs, args.out, reporter)
+    result = build(args.project, args.to, langs, args.out, reporter, force=args.force)
     for path in result.outputs:
         print(path)
     return 0
@@ -148,6 +164,14 @@ def _cmd_translations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from policybrief.diff import redline
+
+    for path in redline(args.project.resolve(), args.base, args.head, args.out):
+        print(path)
+    return 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from policybrief.scaffold import create
 
@@ -158,7 +182,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "figures": _cmd_figures,
-            "translations": _cmd_translations, "new": _cmd_new}
+            "translations": _cmd_translations, "diff": _cmd_diff, "new": _cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

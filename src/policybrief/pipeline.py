@@ -33,7 +33,7 @@ from policybrief.pandoc.filters import figures as figures_filter
 from policybrief.pandoc.filters import numbering, pullquotes, translated_quotes
 from policybrief.pandoc.runner import run_pandoc, to_json
 from policybrief.sources import load_editions
-from policybrief.writer import write_atomic
+from policybrief.writer import Manifest, build_lock, write_atomic
 
 FORMATS = ("pdf", "html", "docx")
 
@@ -104,6 +104,8 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, source_lang, messages)
     doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
                                 warnings=warnings))
+    for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
+        doc["meta"].pop(key, None)
     sources = format_figure_sources([project.figures[i] for i in shown], cite_args,
                                     project.root, warnings)
     return figures_filter.fill_sources(doc, sources), shown
@@ -169,8 +171,108 @@ class BuildResult:
     findings: list[Finding]
 
 
+def theme_digest(theme: Path, project_root: Path) -> str:
+    """A hash of every theme file and project override (templates, locales)."""
+    digest = hashlib.sha256()
+    folders = [theme, project_root / "templates", project_root / "locales"]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []:
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def tool_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    from policybrief import __version__
+    from policybrief.pandoc.runner import pandoc_version
+
+    return {"policybrief": __version__, "pandoc": pandoc_version(),
+            "weasyprint": version("weasyprint"), "matplotlib": version("matplotlib")}
+
+
+@dataclass(frozen=True)
+class EditionJob:
+    """What one worker process needs to render one edition (all plain data)."""
+
+    root: Path
+    lang: str
+    formats: tuple[str, ...]
+    out_dir: Path
+    epoch: int
+
+
+@dataclass
+class EditionResult:
+    lang: str
+    outputs: list[tuple[Path, bytes]]
+    steps: list[str]
+    warnings: list[tuple[str, Location | None, str]]
+
+
+def render_edition(job: EditionJob) -> EditionResult:
+    """Parse one edition and render it in the requested formats (in memory)."""
+    project, bibliography = load_project(job.root)
+    edition = project.edition(job.lang)
+    source_lang = project.config.languages[0]
+    cache_dir = job.out_dir / ".cache"
+    style = resolve_style(project)
+    theme = theme_dir(project.config.theme)
+    slug = project.config.slug
+    steps: list[str] = []
+    warnings: list[str] = []
+    messages = load_messages(theme, project.root, job.lang, source_lang)
+    started = time.perf_counter()
+    doc, shown = parse_edition(project, edition, bibliography, style, cache_dir, messages,
+                               warnings)
+    doc = transform(project, doc)
+    steps.append(f"[3/4] {job.lang}: parsed {len(edition.chapters)} chapters with citeproc "
+                 f"({time.perf_counter() - started:.2f} s)")
+    started = time.perf_counter()
+    house_style = load_style(theme)
+    charts = {i: render_figure(project.figures[i], house_style, job.lang, source_lang, cache_dir)
+              for i in shown if project.figures[i].spec.kind != "table"}
+    steps.append(f"[3/4] {job.lang}: {len(charts)} charts drawn or taken from the cache "
+                 f"({time.perf_counter() - started:.2f} s)")
+    ctx = BuildContext(
+        project=project, edition=edition, doc=doc, messages=messages,
+        build_date=dt.datetime.fromtimestamp(job.epoch, tz=dt.UTC), theme_dir=theme,
+        cache_dir=cache_dir, output_names={"pdf": f"{slug}.pdf", "docx": f"{slug}.docx"},
+        warnings=warnings, charts=charts, fingerprint=fingerprint(project, edition, style),
+    )
+    outputs = []
+    for fmt in job.formats:
+        builder = get_builder(fmt)
+        target = job.out_dir / job.lang / f"{slug}.{builder.extension}"
+        started = time.perf_counter()
+        outputs.append((target, builder.build(ctx)))
+        steps.append(f"[4/4] {job.lang}: rendered {job.lang}/{target.name} "
+                     f"({time.perf_counter() - started:.2f} s)")
+    notices: list[tuple[str, Location | None, str]] = [(w, None, "") for w in warnings]
+    notices += [(f"no '{job.lang}' text for interface string '{key}'",
+                 Location(theme / "locales" / f"{job.lang}.yml"), "i18n-missing")
+                for key in sorted(messages.missing)]
+    return EditionResult(job.lang, outputs, steps, notices)
+
+
+def _run_jobs(jobs: list[EditionJob]) -> list[EditionResult]:
+    """Editions render in parallel processes when there is more than one and more than
+    one core; each process reads the project itself (plain data in, bytes out)."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return [render_edition(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(render_edition, jobs))
+
+
 def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path | None,
-          reporter: Reporter) -> BuildResult:
+          reporter: Reporter, force: bool = False) -> BuildResult:
+    """Check, then render what is out of date, then write it all atomically."""
     started = time.perf_counter()
     project, bibliography = load_project(root)
     reporter.root = project.root
@@ -190,45 +292,51 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
         raise ConfigError(f"no edition in language '{unknown[0]}' (brief.yml has: "
                           f"{', '.join(known)})", Location(project.root / CONFIG_FILE))
     out_dir = (out_dir or project.root / "build").resolve()
-    cache_dir = out_dir / ".cache"
     style = resolve_style(project)
     theme = theme_dir(project.config.theme)
-    house_style = load_style(theme)
     date = build_date()
+    epoch = int(date.timestamp())
+    fixed_date = bool(os.environ.get("SOURCE_DATE_EPOCH"))
     slug = project.config.slug
-    rendered: list[tuple[Path, bytes]] = []
-    for lang in wanted:
-        edition = project.edition(lang)
-        warnings: list[str] = []
-        messages = load_messages(theme, project.root, lang, known[0])
-        with reporter.timed(f"[3/4] {lang}: parsed {len(edition.chapters)} chapters with citeproc"):
-            doc, shown = parse_edition(project, edition, bibliography, style, cache_dir,
-                                       messages, warnings)
-            doc = transform(project, doc)
-        with reporter.timed(f"[3/4] {lang}: {len(shown)} figures drawn or taken from the cache"):
-            charts = {i: render_figure(project.figures[i], house_style, lang, known[0], cache_dir)
-                      for i in shown if project.figures[i].spec.kind != "table"}
-        ctx = BuildContext(
-            project=project, edition=edition, doc=doc, messages=messages, build_date=date,
-            theme_dir=theme, cache_dir=cache_dir,
-            output_names={f: f"{slug}.{f}" for f in formats if f != "html"},
-            warnings=warnings, charts=charts,
-            fingerprint=fingerprint(project, edition, style),
-        )
-        for fmt in formats:
-            builder = get_builder(fmt)
-            target = out_dir / lang / f"{slug}.{builder.extension}"
-            with reporter.timed(f"[4/4] {lang}: rendered {target.relative_to(out_dir.parent)}"):
-                rendered.append((target, builder.build(ctx)))
-        for line in warnings:
-            reporter.warning(line)
-        for key in sorted(messages.missing):
-            reporter.warning(f"no '{lang}' text for interface string '{key}'",
-                             Location(theme / "locales" / f"{lang}.yml"), "i18n-missing")
-    for target, data in rendered:
-        write_atomic(target, data)
-    reporter.step(f"built {len(rendered)} files in {time.perf_counter() - started:.1f} s")
-    return BuildResult([t for t, _ in rendered], findings)
+    versions = tool_versions()
+    themes = theme_digest(theme, project.root)
+
+    def output_key(lang: str, fmt: str) -> str:
+        parts = [fingerprint(project, project.edition(lang), style), themes, fmt,
+                 json.dumps(versions, sort_keys=True), str(epoch) if fixed_date else ""]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    with build_lock(out_dir):
+        manifest = Manifest.load(out_dir)
+        jobs = []
+        for lang in wanted:
+            stale = [f for f in formats
+                     if force or not manifest.is_current(out_dir / lang / f"{slug}.{f}",
+                                                         output_key(lang, f))]
+            if stale:
+                jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch))
+        up_to_date = len(wanted) * len(formats) - sum(len(j.formats) for j in jobs)
+        if up_to_date:
+            reporter.step(f"[3/4] {up_to_date} outputs already up to date")
+        results = _run_jobs(jobs)
+        for result in results:
+            for line in result.steps:
+                reporter.step(line)
+            for message, location, rule in result.warnings:
+                reporter.warning(message, location, rule)
+        written = []
+        for result in results:
+            for target, data in result.outputs:
+                write_atomic(target, data)
+                fmt = target.suffix.lstrip(".")
+                manifest.record(target, data, output_key(result.lang, fmt), result.lang, fmt,
+                                fingerprint(project, project.edition(result.lang), style),
+                                date, versions)
+                written.append(target)
+        manifest.save()
+    reporter.step(f"built {len(written)} files in {time.perf_counter() - started:.1f} s")
+    outputs = [out_dir / lang / f"{slug}.{f}" for lang in wanted for f in formats]
+    return BuildResult(outputs, findings)
 
 
 def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:

@@ -1,0 +1,255 @@
+"""``brief diff``'s engine: a redline of the brief between two git revisions."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from policybrief.diff import redline
+from policybrief.errors import BriefError
+
+GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
+       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def checkout_state(root: Path) -> tuple[str, str, str, str]:
+    """What must not change: working tree and index, HEAD, worktrees, stashes."""
+    return (git(root, "status", "--porcelain", "--untracked-files=all"),
+            git(root, "rev-parse", "HEAD"), git(root, "worktree", "list"),
+            git(root, "stash", "list"))
+
+
+@pytest.fixture
+def make_repo(make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+              tmp_path: Path) -> Callable[..., Path]:
+    """A fixture brief committed to a new git repository (build/ ignored, as a brief's
+    repository does)."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+
+    def make(only: str | None = "en") -> Path:
+        root = make_project(only=only)
+        (root / ".gitignore").write_text("/build/\n", encoding="utf-8")
+        git(root, "init", "-q")
+        commit_all(root, "The brief")
+        return root
+
+    return make
+
+
+def parse(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def texts(tree: lxml.html.HtmlElement, xpath: str) -> list[str]:
+    return [" ".join(e.text_content().split()) for e in tree.xpath(xpath)]
+
+
+# Marks in the text, outside notes; and notes by how they changed.
+TEXT_DEL = "//article//del[not(@class='note') and not(ancestor::*[@class='note'])]"
+TEXT_INS = "//article//ins[not(@class='note') and not(ancestor::*[@class='note'])]"
+
+
+def notes(tree: lxml.html.HtmlElement, change: str) -> list[str]:
+    return texts(tree, f"//article//*[@data-note-change='{change}']")
+
+
+def test_redline_between_commits(make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    intro = root / "chapters/en/01-introduction.md"
+    edit(intro, "Its definition covers forced labour.", "Its definition includes forced labour.")
+    edit(intro, "^[Interviews held in 2023; compare @smith-2015 [pp. 3–5].]", "")
+    edit(root / "chapters/en/02-findings.md", "Workers must ask permission to travel:",
+         "Workers must ask permission to travel:[@ilo-1930]")
+    edit(root / "figures/workers/data.csv", "2005,31243", "2005,31250")
+    commit_all(root, "Edits")
+    before = checkout_state(root)
+
+    written = redline(root, "HEAD~1", "HEAD", None)
+
+    assert written == [root / "build" / "diff" / "en.html"]
+    assert checkout_state(root) == before
+    tree = parse(written[0])
+    assert tree.get("lang") == "en"
+    assert tree.xpath("//article/@lang") == ["en"]
+
+    # The sentence: one word out, one in; nothing else in the text.
+    assert texts(tree, TEXT_DEL) == ["covers"]
+    assert texts(tree, TEXT_INS) == ["includes"]
+    # The removed note is deleted, the added citation's note inserted, no note changed;
+    # the later notes, renumbered, are not marked.
+    deleted = notes(tree, "deleted")
+    assert len(deleted) == 1 and deleted[0].startswith("5 Interviews held in 2023")
+    inserted = notes(tree, "inserted")
+    assert inserted == ["6 “Forced Labour Convention” International Labour Organization."]
+    assert notes(tree, "changed") == []
+    kept = notes(tree, "none")
+    assert len(kept) == 9
+    assert "5 As noted in the protocol commentary.(“Palermo Protocol” OHCHR)" in kept
+    renumbered = tree.xpath("//article//*[@data-note-change='none'][@title]")
+    assert [e.get("title") for e in renumbered] == ["note 6 before"]
+    assert kept[-1] == ("10 Smith and Research Collective, “Forced Labour in State "
+                        "Programmes.”")
+    # Exactly the three paragraphs touched are marked as changed.
+    changed = tree.xpath("//article/*[contains(@class, 'changed') or "
+                         "contains(@class, 'inserted') or contains(@class, 'deleted')]")
+    assert [e.get("id") for e in changed] == ["change-1", "change-2", "change-3"]
+    assert [" ".join(e.text_content().split())[:20] for e in changed] == [
+        "The Palermo Protocol", "We interviewed two w", "Workers must ask per"]
+    assert tree.xpath("//article/@data-changes") == ["3"]
+
+    # Summary: no source added, removed or changed; the figure's one changed cell.
+    sources = tree.xpath("//section[@id='summary-sources']")[0]
+    assert (sources.get("data-added"), sources.get("data-removed"),
+            sources.get("data-changed")) == ("0", "0", "0")
+    assert "No sources added, removed or changed." in sources.text_content()
+    figures = tree.xpath("//section[@id='summary-figures']//div[@class='figure-change "
+                         "figure-changed']")
+    assert [f.get("id") for f in figures] == ["figure-workers"]
+    rows = [[" ".join(td.text_content().split()) for td in tr.xpath("td")]
+            for tr in figures[0].xpath(".//table[@class='cells']/tbody/tr")]
+    assert rows == [["2005", "workers", "31243", "31250"]]
+    assert figures[0].xpath(".//td[contains(@class, 'before')]/del/text()") == ["31243"]
+    assert figures[0].xpath(".//td[contains(@class, 'after')]/ins/text()") == ["31250"]
+    # One language: no translation to go stale. Words: a 16-word note out, 6 in.
+    assert tree.xpath("//section[@id='summary-translations']/@data-stale") == ["0"]
+    words = texts(tree, "//section[@id='summary-words']//tbody/tr[@data-lang='en']/td")
+    assert words[0] == "en"
+    assert int(words[2]) - int(words[1]) == -10
+    assert words[3] == "-10"
+    # The revisions compared are named.
+    assert texts(tree, "//dd[@class='base-revision']")[0].startswith("HEAD~1 (")
+    assert texts(tree, "//dd[@class='head-revision']")[0].endswith(" Edits)")
+
+
+def test_redline_against_the_working_tree(make_repo: Callable[..., Path],
+                                          tmp_path: Path) -> None:
+    root = make_repo()
+    intro = root / "chapters/en/01-introduction.md"
+    edit(intro, "It was\nadopted in 2000.", "It was\nadopted in November 2000.")
+    edit(intro, "As noted in the protocol commentary.",
+         "As noted in the official protocol commentary.")
+    before = checkout_state(root)
+    assert before[0].strip() == "M chapters/en/01-introduction.md"
+
+    written = redline(root, "HEAD", None, tmp_path / "out")
+
+    assert written == [tmp_path / "out" / "diff" / "en.html"]
+    assert not (root / "build").exists()
+    assert checkout_state(root) == before
+    tree = parse(written[0])
+    assert texts(tree, TEXT_INS) == ["November"]
+    assert texts(tree, TEXT_DEL) == []
+    # A changed note shows its change inside the note, where it is called.
+    changed = tree.xpath("//article//*[@data-note-change='changed']")
+    assert len(changed) == 1
+    assert [t.strip() for t in changed[0].xpath(".//ins/text()")] == ["official"]
+    assert changed[0].xpath(".//del") == []
+    assert notes(tree, "inserted") == notes(tree, "deleted") == []
+    assert "working tree" in texts(tree, "//dd[@class='head-revision']")[0]
+    assert tree.xpath("//section[@id='summary-figures']/@data-changed") == ["0"]
+    words = texts(tree, "//section[@id='summary-words']//tbody/tr[@data-lang='en']/td")
+    assert words[3] == "+2"
+
+
+def test_two_languages_stale_translation(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(only=None)
+    # Unchanged: both editions, no changes, every translation current.
+    unchanged = redline(root, "HEAD", None, None)
+    assert [p.name for p in unchanged] == ["en.html", "es.html"]
+    for path in unchanged:
+        tree = parse(path)
+        assert tree.xpath("//article/@data-changes") == ["0"]
+        assert tree.xpath("//section[@id='summary-translations']/@data-stale") == ["0"]
+
+    edit(root / "chapters/en/01-introduction.md", "The ILO\nagrees.", "The ILO\nfully agrees.")
+    before = checkout_state(root)
+    en, es = redline(root, "HEAD", None, None)
+    assert checkout_state(root) == before
+
+    english = parse(en)
+    assert texts(english, TEXT_INS) == ["fully"]  # once: the pull quote's copy is not text
+    spanish = parse(es)
+    assert spanish.get("lang") == "es"
+    assert spanish.xpath("//article/@data-changes") == ["0"]
+    assert texts(spanish, TEXT_INS) == texts(spanish, TEXT_DEL) == []
+    for tree in (english, spanish):
+        rows = tree.xpath("//section[@id='summary-translations']//tbody/tr")
+        assert [(r.get("data-lang"), r.get("data-chapter")) for r in rows] == [
+            ("es", "01-introduction.md")]
+        assert "6: [Forced labour is a form of trafficking" in rows[0].text_content()
+    cells = texts(english, "//section[@id='summary-translations']//tbody/tr/td")
+    assert cells[3:5] == ["stale", "current"]
+    cells = texts(spanish, "//section[@id='summary-translations']//tbody/tr/td")
+    assert cells[3:5] == ["desactualizado", "al día"]
+    words = texts(spanish, "//section[@id='summary-words']//tbody/tr[@data-lang='es']/td")
+    assert words[3] == "0"
+
+
+def test_unknown_revision(make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    with pytest.raises(BriefError, match="unknown revision 'no-such-revision'"):
+        redline(root, "no-such-revision", None, None)
+    with pytest.raises(BriefError, match="unknown revision 'HEAD~5'"):
+        redline(root, "HEAD", "HEAD~5", None)
+    with pytest.raises(BriefError, match="unknown revision '--output=x'"):
+        redline(root, "--output=x", None, None)
+    assert not (root / "build").exists()
+
+
+def test_not_a_git_repository(make_project: Callable[..., Path], tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = make_project(only="en")
+    with pytest.raises(BriefError, match="is not in a git repository"):
+        redline(root, "HEAD~1", None, None)
+
+
+def test_revision_without_the_brief(make_project: Callable[..., Path], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text("Nothing yet.\n", encoding="utf-8")
+    git(root, "init", "-q")
+    commit_all(root, "Start")
+    make_project(only="en").rename(root / "brief")
+    commit_all(root, "The brief")
+    with pytest.raises(BriefError, match=r"revision 'HEAD~1' has no brief\.yml in 'brief'"):
+        redline(root / "brief", "HEAD~1", "HEAD", None)
+    # The brief in a subfolder of its repository is compared like any other.
+    assert [p.name for p in redline(root / "brief", "HEAD", None, None)] == ["en.html"]
+
+
+def test_error_in_old_revision_points_at_it(make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    bib = root / "references.bib"
+    edit(bib, "date      = {1930},", "date      = {1930-13},")
+    commit_all(root, "A broken date")
+    edit(bib, "date      = {1930-13},", "date      = {1930},")
+    commit_all(root, "Fixed")
+    with pytest.raises(BriefError) as caught:
+        redline(root, "HEAD~1", "HEAD", None)
+    message = caught.value.format()
+    assert message.startswith("HEAD~1:references.bib:")
+    assert "is not a date" in message and "(in revision HEAD~1)" in message
+    assert "/tmp" not in message
