@@ -113,3 +113,23 @@ def test_strict_turns_warnings_into_failure(make_project, capsys) -> None:  # ty
     path.write_text(path.read_text().replace("The conclusion follows.", "The  conclusion."))
     assert main(["check", "--project", str(root)]) == 0
     assert main(["check", "--project", str(root), "--strict"]) == 1
+
+
+def test_missing_interface_strings_are_errors(make_project) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    root = make_project(only="en")
+    shutil.rmtree(root / "figures")
+    config = root / "brief.yml"
+    config.write_text(config.read_text().replace("languages: [en]", "languages: [en, fr]"))
+    (root / "chapters/fr").mkdir()
+    for path in (root / "chapters/en").glob("*.md"):
+        text = path.read_text()
+        text = text.replace("![](figure:workers){#fig:workers}", "")
+        text = text.replace("![](figure:wages){#fig:wages}", "").replace("@fig:workers", "it")
+        path.write_text(text)
+        (root / "chapters/fr" / path.name).write_text(text)
+    _, findings = check_only(root)
+    missing = [f for f in findings if f.rule == "i18n-missing"]
+    assert missing and all("no 'fr' text" in f.message for f in missing)
+    assert any("'contents'" in f.message for f in missing)

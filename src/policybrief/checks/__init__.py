@@ -61,6 +61,7 @@ def run_checks(project: Project, bibliography: Bibliography) -> list[Finding]:
     from policybrief.checks import (
         citations,
         figures,
+        interface,
         notes,
         sources,
         structure,
@@ -69,7 +70,8 @@ def run_checks(project: Project, bibliography: Bibliography) -> list[Finding]:
     )
 
     findings: list[Finding] = []
-    for module in (citations, sources, notes, figures, structure, typography, translations):
+    for module in (citations, sources, notes, figures, structure, typography, translations,
+                   interface):
         findings.extend(module.check(project, bibliography))
     findings = [f for f in findings if not _ignored(f, bibliography)]
     return sorted(findings, key=lambda f: (f.location or Location(Path("")), f.message))

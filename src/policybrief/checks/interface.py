@@ -1,0 +1,27 @@
+"""Interface strings: every string the theme uses exists in every edition's language
+(a missing one would otherwise print in English inside, say, the Spanish edition)."""
+
+from __future__ import annotations
+
+from policybrief.bibliography import Bibliography
+from policybrief.checks import Finding
+from policybrief.errors import Location
+from policybrief.i18n import load_messages
+from policybrief.model import Project
+
+
+def check(project: Project, bibliography: Bibliography) -> list[Finding]:
+    from policybrief.pipeline import theme_dir
+
+    theme = theme_dir(project.config.theme)
+    source_lang = project.config.languages[0]
+    needed = set(load_messages(theme, project.root, "en", source_lang).strings)
+    findings = []
+    for lang in project.config.languages:
+        messages = load_messages(theme, project.root, lang, source_lang)
+        for key in sorted(needed - set(messages.strings)):
+            findings.append(Finding(
+                "error", f"no '{lang}' text for the interface string '{key}'; add it to "
+                f"locales/{lang}.yml", Location(project.root / "locales" / f"{lang}.yml"),
+                "i18n-missing"))
+    return findings
