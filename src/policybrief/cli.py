@@ -57,7 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="rebuild even the outputs that are up to date")
 
-    check = commands.add_parser("check", help="check the content (citations, notes, figures, translations, typography)",
+    check = commands.add_parser("check",
+                                help="check the content (citations, notes, figures, "
+                                     "translations, typography)",
                                 description="Check the brief's content without rendering it.")
     check.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                        help="the brief's directory (default: current directory)")
