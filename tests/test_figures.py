@@ -158,3 +158,55 @@ def test_flagship_figures_have_sources_and_alt_text() -> None:
     for figure in figures.values():
         assert figure.spec.sources
         assert figure.text(figure.spec.alt, "en", "en").strip()
+
+
+def add_custom_figure(root: Path, code: str) -> None:
+    folder = root / "figures/custom"
+    folder.mkdir()
+    (folder / "data.csv").write_text("year,value\n2020,1500\n2021,2500\n")
+    (folder / "figure.yml").write_text(
+        "kind: custom\nx: year\ntitle: {en: Custom, es: Propia}\n"
+        "alt: {en: A line from 1500 to 2500., es: Una línea de 1500 a 2500.}\n"
+        "sources:\n  - key: smith-2015\n")
+    (folder / "figure.py").write_text(code)
+    for lang in ("en", "es"):
+        path = root / f"chapters/{lang}/02-findings.md"
+        path.write_text(path.read_text() + "\n![](figure:custom){#fig:custom}\n")
+
+
+DRAW = '''
+def draw(fig, ax, data, loc):
+    values = [float(row["value"]) for row in data]
+    ax.plot([row["year"] for row in data], values)
+    for x, y in zip([row["year"] for row in data], values):
+        ax.annotate(loc.loc.value(y), (x, y))
+'''
+
+
+def test_custom_figure_needs_permission_then_draws(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    add_custom_figure(root, DRAW)
+    _, findings = check_only(root)
+    assert [f.rule for f in findings if f.severity == "error"] == ["figure-code"]
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "figure_code: true\n")
+    assert [f for f in check_only(root)[1] if f.severity == "error"] == []
+    drawn = draw(root, "custom", "es", tmp_path / "cache")
+    assert b"2.500" in drawn.svg.read_bytes()
+
+
+def test_failing_figure_code_is_located(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    add_custom_figure(root, "def draw(fig, ax, data, loc):\n    raise ValueError('no data')\n")
+    with pytest.raises(BriefError) as info:
+        draw(root, "custom", "en", tmp_path / "cache")
+    assert "figure.py failed: ValueError: no data" in info.value.message
+    assert info.value.location is not None and info.value.location.path.name == "figure.py"
+
+
+def test_figure_must_stand_alone(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    path = root / "chapters/en/02-findings.md"
+    path.write_text(path.read_text().replace("\n\n![](figure:wages)", " ![](figure:wages)"))
+    errors = [f for f in check_only(root)[1] if f.severity == "error"]
+    assert errors and {e.rule for e in errors} == {"figure-placement"}

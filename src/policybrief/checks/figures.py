@@ -4,11 +4,14 @@ and every figure's source is in the bibliography."""
 from __future__ import annotations
 
 import difflib
+import re
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import figure_placements, figure_references
 from policybrief.model import Project
+
+_ALONE = re.compile(r"^\s*!\[[^\]]*\]\(figure:[\w-]+\)(\{[^}]*\})?\s*$")
 
 
 def check(project: Project, bibliography: Bibliography) -> list[Finding]:
@@ -19,9 +22,19 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
         for chapter in edition.chapters:
             marks = [("placed", m) for m in figure_placements(chapter)]
             marks += [("referenced", m) for m in figure_references(chapter)]
+            lines = chapter.text.split("\n")
             for how, mark in marks:
                 if how == "placed" and edition.is_source:
                     placed.add(mark.value)
+                if how == "placed":
+                    index = mark.location.line - chapter.body_line
+                    alone = _ALONE.match(lines[index]) and (
+                        index == 0 or not lines[index - 1].strip())
+                    if not alone:
+                        findings.append(Finding(
+                            "error", f"figure '{mark.value}' must stand alone in its own "
+                            "paragraph (blank lines around it)", mark.location,
+                            "figure-placement"))
                 if mark.value in project.figures:
                     continue
                 close = difflib.get_close_matches(mark.value, known, n=1)
@@ -30,6 +43,11 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                     "error", f"figure '{mark.value}' is {how} here but figures/{mark.value}/ "
                     f"does not exist{hint}", mark.location, "figure-unknown"))
     for figure_id, figure in sorted(project.figures.items()):
+        if figure.spec.kind == "custom" and not project.config.figure_code:
+            findings.append(Finding(
+                "error", f"figure '{figure_id}' is drawn by Python code (figure.py); set "
+                "'figure_code: true' in brief.yml to allow it (trusted content only)",
+                figure.where("kind"), "figure-code"))
         if figure_id not in placed:
             findings.append(Finding("warning", f"figure '{figure_id}' is never placed in a chapter",
                                     figure.where(), "figure-unused"))

@@ -87,6 +87,10 @@ class BriefConfig:
         default=False,
         metadata=doc("Write the PDF as PDF/A-3b (archiving) instead of tagged PDF/UA-1."))
     version: str = field(default="", metadata=doc("Edition version printed in the colophon."))
+    figure_code: bool = field(
+        default=False,
+        metadata=doc("Allow 'custom' figures drawn by figures/<id>/figure.py. That file is "
+                     "Python run by the build: enable it only for trusted content."))
     sources: SourcesSection = field(
         default_factory=SourcesSection, metadata=doc("Bibliography section per format.")
     )

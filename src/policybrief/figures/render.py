@@ -12,11 +12,13 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from policybrief.errors import Location, RenderError
 from policybrief.figures import draw as draw_module
 from policybrief.figures.draw import KINDS, Draw
 from policybrief.figures.localize import Localizer
-from policybrief.figures.spec import Figure
+from policybrief.figures.spec import CODE_FILE, Figure
 from policybrief.figures.style import HouseStyle
 from policybrief.writer import write_atomic
 
@@ -36,7 +38,9 @@ def cache_key(figure: Figure, style: HouseStyle, lang: str) -> str:
     import matplotlib
 
     digest = hashlib.sha256()
-    for part in (figure.spec_path.read_bytes(), figure.table.path.read_bytes(), _CODE,
+    custom = figure.folder / CODE_FILE
+    code = custom.read_bytes() if figure.spec.kind == "custom" else b""
+    for part in (figure.spec_path.read_bytes(), figure.table.path.read_bytes(), _CODE, code,
                  style.source, lang.encode(), matplotlib.__version__.encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:16]
@@ -57,7 +61,10 @@ def _draw(figure: Figure, style: HouseStyle, lang: str, source_lang: str) -> dic
         try:
             spec = figure.spec
             d = Draw(figure, lang, source_lang, style, Localizer(lang, spec.number))
-            KINDS[spec.kind](fig, ax, d)
+            if spec.kind == "custom":
+                draw_custom(figure, fig, ax, d)
+            else:
+                KINDS[spec.kind](fig, ax, d)
             if spec.x_label:
                 ax.set_xlabel(d.text(spec.x_label))
             if spec.y_label:
@@ -73,6 +80,26 @@ def _draw(figure: Figure, style: HouseStyle, lang: str, source_lang: str) -> dic
         finally:
             plt.close(fig)
     return outputs
+
+
+def draw_custom(figure: Figure, fig: Any, ax: Any, d: Draw) -> None:
+    """The escape hatch: ``figures/<id>/figure.py`` defines ``draw(fig, ax, data, loc)``;
+    ``data`` is the CSV as a list of row dicts, ``loc`` the localisation helper
+    (``loc.text(value)`` for per-language texts, ``loc.loc.value(x)`` for numbers)."""
+    import importlib.util
+
+    path = figure.folder / CODE_FILE
+    module_spec = importlib.util.spec_from_file_location(f"policybrief_figure_{figure.id}", path)
+    if module_spec is None or module_spec.loader is None:
+        raise RenderError(f"cannot load {CODE_FILE}", Location(path))
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+        draw = module.draw
+        draw(fig, ax, [dict(row) for row in figure.table.rows], d)
+    except Exception as exc:  # the figure's own code failed: say where
+        raise RenderError(f"{CODE_FILE} failed: {type(exc).__name__}: {exc}",
+                          Location(path)) from None
 
 
 def render_figure(figure: Figure, style: HouseStyle, lang: str, source_lang: str,

@@ -14,7 +14,9 @@ from policybrief.errors import BriefError, Location, SourceError, raise_all
 from policybrief.sources import read_text
 
 FIGURES_DIR = "figures"
-Kind = Literal["bar", "grouped-bar", "stacked-bar", "line", "range", "timeline", "table"]
+Kind = Literal["bar", "grouped-bar", "stacked-bar", "line", "range", "timeline", "table",
+               "custom"]
+CODE_FILE = "figure.py"
 # A text in every language of the brief: {en: ..., es: ...}, or one text for all.
 Text = str | dict[str, str]
 
@@ -178,9 +180,12 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, spec_path: Path,
                 errors.append(SourceError(
                     f"figure '{figure_id}' has no {name} text for '{lang}'"
                     + (" (alt text is required)" if name == "alt" else ""), where))
+    if spec.kind == "custom" and not (spec_path.parent / CODE_FILE).is_file():
+        errors.append(SourceError(f"figure '{figure_id}' is 'custom' but has no {CODE_FILE} "
+                                  "with a draw(fig, ax, data, loc) function", where))
     if not spec.sources:
         errors.append(SourceError(f"figure '{figure_id}' names no source", where))
-    if spec.kind != "table" and not spec.y:
+    if spec.kind not in ("table", "custom") and not spec.y:
         errors.append(SourceError(
             f"figure '{figure_id}' ({spec.kind}) needs numeric columns in 'y'", where))
     return errors
