@@ -10,6 +10,7 @@ fields: ``title-es`` overrides ``title`` in the Spanish edition; ``origtitle`` w
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,6 +223,8 @@ def load_bibliography(path: Path) -> Bibliography:
     if not path.is_file():
         raise BibliographyError(f"bibliography file not found: {path.name}", Location(path))
     text = read_text(path)
+    # bibtexparser logs its own account of a broken entry; we report it, located.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = parse_string(text)
     errors: list[BriefError] = []
     for block in library.failed_blocks:

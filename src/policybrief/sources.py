@@ -11,15 +11,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from policybrief.config.schema import BriefConfig
-from policybrief.config.yamlsource import load_yaml
+from policybrief.config.yamlsource import LocatedYaml, load_yaml
 from policybrief.errors import BriefError, Location, SourceError, raise_all
 from policybrief.model import Chapter, Edition
 
 CHAPTERS_DIR = "chapters"
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a chapter or data file; the flagship's largest is 40 kB
+
+
 def read_text(path: Path) -> str:
-    """Read UTF-8 text, locating a decoding error at its line and column."""
+    """Read UTF-8 text, locating a decoding error at its line and column. Files over
+    4 MB are refused: no brief needs one, and a pull request must not be able to make
+    a build take minutes or exhaust memory."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SourceError(f"file is {size / 1024 / 1024:.1f} MB; the limit is "
+                          f"{MAX_FILE_BYTES // 1024 // 1024} MB", Location(path))
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
@@ -41,22 +50,23 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, object], str, i
     if end < 0:
         raise SourceError("front matter opened with '---' is never closed", Location(path, 1, 1))
     block = text[4 : end + 1]
-    data = load_yaml(path, block).data
+    data = load_yaml(path, block, line_offset=1).data
     if not isinstance(data, dict):
         raise SourceError("front matter must be a YAML mapping", Location(path, 2, 1))
     body_line = text[: end + 5].count("\n") + 1
     return data, text[end + 5 :], body_line
 
 
-def discover_chapters(root: Path, config: BriefConfig, lang: str) -> list[Chapter]:
+def discover_chapters(root: Path, config: BriefConfig, lang: str,
+                      source: LocatedYaml | None = None) -> list[Chapter]:
     """Read the chapters of one language in reading order."""
     folder = root / CHAPTERS_DIR / lang
     if config.chapters is not None:
         paths = [folder / name for name in config.chapters]
         errors: list[BriefError] = [
             SourceError(f"chapter listed in brief.yml does not exist: {p.relative_to(root)}",
-                        Location(root / "brief.yml"))
-            for p in paths
+                        source.where(("chapters", i)) if source else Location(root / "brief.yml"))
+            for i, p in enumerate(paths)
             if not p.is_file()
         ]
         raise_all(errors)
@@ -76,7 +86,8 @@ def discover_chapters(root: Path, config: BriefConfig, lang: str) -> list[Chapte
     return chapters
 
 
-def load_editions(root: Path, config: BriefConfig) -> list[Edition]:
+def load_editions(root: Path, config: BriefConfig,
+                  source: LocatedYaml | None = None) -> list[Edition]:
     """One edition per language, with the language's overrides applied."""
     editions = []
     for index, lang in enumerate(config.languages):
@@ -92,7 +103,7 @@ def load_editions(root: Path, config: BriefConfig) -> list[Edition]:
                 keywords=tuple((over and over.keywords) or config.keywords),
                 rights=(over and over.rights) or config.rights,
                 authors=tuple((over and over.authors) or config.authors),
-                chapters=tuple(discover_chapters(root, config, lang)),
+                chapters=tuple(discover_chapters(root, config, lang, source)),
             )
         )
     return editions

@@ -44,6 +44,14 @@ class BuildContext:
     def lang(self) -> str:
         return self.edition.lang
 
+    def document_for(self, fmt: str) -> Node:
+        """The document as this format shows it: with the "Sources" section or without,
+        as brief.yml's ``sources`` says for the format."""
+        from policybrief.pandoc.filters import sources_section
+
+        wanted = getattr(self.project.config.sources, fmt)
+        return sources_section.apply(self.doc, self.messages("sources") if wanted else None)
+
     def toc(self, depth: int = 2) -> list[TocEntry]:
         entries = []
         for block in self.doc["blocks"]:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 from policybrief.builders.base import BuildContext, data_url, register
 from policybrief.config.yamlsource import load_yaml
 from policybrief.pandoc.ast import Node, classes_of, walk_doc
-from policybrief.pandoc.filters import figures, sources_section
+from policybrief.pandoc.filters import figures
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -165,8 +165,7 @@ class DocxBuilder:
     extension = "docx"
 
     def build(self, ctx: BuildContext) -> bytes:
-        with_sources = ctx.project.config.sources.docx
-        doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = ctx.document_for("docx")
         doc = _word_styles(doc)
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc["meta"] = {**doc.get("meta", {}), **_docx_meta(ctx)}

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from policybrief.builders.base import BuildContext, data_url, register
 from policybrief.builders.templates import render
 from policybrief.pandoc.ast import Node
-from policybrief.pandoc.filters import figures, permalinks, sources_section
+from policybrief.pandoc.filters import figures, permalinks
 from policybrief.pandoc.runner import run_pandoc, to_json
 
 
@@ -28,8 +28,7 @@ class HtmlBuilder:
     extension = "html"
 
     def build(self, ctx: BuildContext) -> bytes:
-        with_sources = ctx.project.config.sources.html
-        doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = ctx.document_for("html")
         doc = figures.resolve_images(
             doc, lambda i: data_url(ctx.charts[i].svg, "image/svg+xml"))
         doc = permalinks.apply(doc, ctx.messages("permalink"))

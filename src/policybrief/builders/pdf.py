@@ -17,7 +17,7 @@ from policybrief.builders.base import BuildContext, register
 from policybrief.builders.html import html_body
 from policybrief.builders.templates import render
 from policybrief.errors import RenderError
-from policybrief.pandoc.filters import figures, inline_notes, sources_section
+from policybrief.pandoc.filters import figures, inline_notes
 
 DATA_URL_LIMIT = 5 * 1024 * 1024
 
@@ -160,8 +160,7 @@ class PdfBuilder:
     extension = "pdf"
 
     def build(self, ctx: BuildContext) -> bytes:
-        with_sources = ctx.project.config.sources.pdf
-        doc = sources_section.apply(ctx.doc, ctx.messages("sources") if with_sources else None)
+        doc = ctx.document_for("pdf")
         doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
         body = html_body(ctx, doc)

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from policybrief.errors import Location
 from policybrief.model import Chapter
 
-_MASKS = [
+CODE = [
     re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
     re.compile(r"`+[^`\n]*`+"),  # inline code
+]
+LINKS = [
     re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.I),  # autolinks
     re.compile(r"\]\([^)\s]*"),  # link targets
     re.compile(r"https?://[^\s)\]>]+"),  # bare URLs
-    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail addresses
-    re.compile(r"<!--.*?-->", re.S),  # HTML comments
 ]
+COMMENTS = [re.compile(r"<!--.*?-->", re.S)]
+_MASKS = [*CODE, *LINKS, re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), *COMMENTS]  # + e-mail
 
 # Pandoc: a key starts with a letter, digit or _, and may contain internal
 # punctuation :.#$%&-+?<>~/ ; or any text in braces: @{...}.
@@ -42,11 +44,16 @@ class Mark:
     location: Location
 
 
-def masked(text: str) -> str:
-    for pattern in _MASKS:
-        text = pattern.sub(lambda m: " " * len(m.group(0)) if "\n" not in m.group(0)
-                           else re.sub(r"[^\n]", " ", m.group(0)), text)
+def blank(text: str, patterns: list[re.Pattern[str]], fill: str = " ") -> str:
+    """Replace every match with ``fill`` characters, keeping newlines and offsets."""
+    for pattern in patterns:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", fill, m.group(0)), text)
     return text
+
+
+def masked(text: str) -> str:
+    """The text with what cannot hold a citation or note blanked out."""
+    return blank(text, _MASKS)
 
 
 def locate(chapter: Chapter, offset: int) -> Location:

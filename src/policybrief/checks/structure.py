@@ -15,13 +15,13 @@ from pathlib import Path
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import locate, masked
+from policybrief.checks.markdown_scan import CODE, blank, locate, masked
 from policybrief.model import Chapter, Project
 
 _HEADING = re.compile(r"^(#{1,6})\s", re.M)
 _FENCE_DIV = re.compile(r"^ {0,3}(:{3,})(.*)$", re.M)
 _FORBIDDEN_TAG = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|link|style|meta|base|form|frame|frameset)\b", re.I)
+    r"<\s*(script|iframe|object|embed|link|style|meta|base|form|frame|frameset)\b", re.I)
 _EVENT_ATTR = re.compile(r"<[a-z][^>]*\s(on[a-z]+)\s*=", re.I)
 _JS_URL = re.compile(r"(?:href|src)\s*=\s*[\"']?\s*javascript:", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -30,11 +30,7 @@ _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 
 def _code_masked(chapter: Chapter) -> str:
     """Only code is blanked (links and URLs stay: images live there)."""
-    text = chapter.text
-    for pattern in (re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),
-                    re.compile(r"`+[^`\n]*`+")):
-        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    return text
+    return blank(chapter.text, CODE)
 
 
 def _headings(chapter: Chapter) -> list[Finding]:

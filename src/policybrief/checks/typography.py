@@ -8,7 +8,7 @@ import re
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import locate
+from policybrief.checks.markdown_scan import CODE, COMMENTS, LINKS, blank, locate
 from policybrief.model import Chapter, Project
 
 _NUMBER_ABBREVIATIONS = {
@@ -26,14 +26,12 @@ RULES = [
 
 
 _NOT_PROSE = [
-    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
-    re.compile(r"`+[^`\n]*`+"),  # inline code
-    re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.I),  # autolinks
-    re.compile(r"\]\([^)\s]*\)"),  # link targets
-    re.compile(r"https?://[^\s)\]>]+"),  # bare URLs
+    *CODE,
+    *LINKS,
     re.compile(r"\{[^}\n]*\}"),  # attributes
+    re.compile(r"</?[a-zA-Z][^>\n]*>"),  # raw HTML tags
     re.compile(r"\[-?@[^\[\]]*\]|(?<![\w@])@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?"),  # cites
-    re.compile(r"<!--.*?-->", re.S),  # comments
+    *COMMENTS,
     re.compile(r"^ {0,3}(?:[ivxlcIVXLC]+|\d+|[a-zA-Z])[.)] +|^ {0,3}[-*+] +", re.M),  # markers
 ]
 FILL = "\x01"  # not a space: masking must not create spacing problems of its own
@@ -41,10 +39,7 @@ FILL = "\x01"  # not a space: masking must not create spacing problems of its ow
 
 def prose(chapter: Chapter) -> str:
     """The chapter with everything that is not running text blanked, offsets kept."""
-    text = chapter.text
-    for pattern in _NOT_PROSE:
-        text = pattern.sub(lambda m: re.sub(r"[^\n]", FILL, m.group(0)), text)
-    return text
+    return blank(chapter.text, _NOT_PROSE, FILL)
 
 
 def check(project: Project, bibliography: Bibliography) -> list[Finding]:

@@ -7,8 +7,8 @@ from typing import cast
 
 from policybrief.config.schema import DATE, LANGUAGE_CODE, SLUG, BriefConfig
 from policybrief.config.validate import SchemaValidator
-from policybrief.config.yamlsource import load_yaml
-from policybrief.errors import ConfigError, raise_all
+from policybrief.config.yamlsource import LocatedYaml, load_yaml
+from policybrief.errors import ConfigError, Location, raise_all
 
 CONFIG_FILE = "brief.yml"
 
@@ -32,9 +32,15 @@ def _check_values(config: BriefConfig, v: SchemaValidator) -> None:
 
 def load_config(root: Path) -> BriefConfig:
     """Read and validate ``root/brief.yml``; raise every problem at once."""
+    return load_config_source(root)[0]
+
+
+def load_config_source(root: Path) -> tuple[BriefConfig, LocatedYaml]:
+    """The config and where each of its values stands in brief.yml."""
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise ConfigError(f"no {CONFIG_FILE} in {root} (is this a brief? try 'brief new DIR')")
+        raise ConfigError(f"no {CONFIG_FILE} in {root} (is this a brief? try 'brief new DIR')",
+                          Location(path))
     source = load_yaml(path)
     validator = SchemaValidator(source)
     config = cast(BriefConfig | None, validator.build(BriefConfig, source.data, ()))
@@ -42,4 +48,4 @@ def load_config(root: Path) -> BriefConfig:
         _check_values(config, validator)
     raise_all(validator.errors)
     assert config is not None
-    return config
+    return config, source

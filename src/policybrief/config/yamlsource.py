@@ -32,28 +32,30 @@ class LocatedYaml:
         return self.locations.get(key, Location(self.path, 1, 1))
 
 
-def _mark(path: Path, node: yaml.Node) -> Location:
-    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+def _mark(path: Path, node: yaml.Node, line_offset: int = 0) -> Location:
+    return Location(path, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
 
 
 def _convert(
-    node: yaml.Node, path: Path, here: YamlPath, locations: dict[YamlPath, Location]
+    node: yaml.Node, path: Path, here: YamlPath, locations: dict[YamlPath, Location],
+    offset: int = 0,
 ) -> Any:
-    locations[here] = _mark(path, node)
+    locations[here] = _mark(path, node, offset)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ConfigError("mapping keys must be plain names", _mark(path, key_node))
+                raise ConfigError("mapping keys must be plain names",
+                                  _mark(path, key_node, offset))
             if key in result:
-                raise ConfigError(f"duplicate key '{key}'", _mark(path, key_node))
-            result[key] = _convert(value_node, path, (*here, key), locations)
-            locations[(*here, key)] = _mark(path, key_node)
+                raise ConfigError(f"duplicate key '{key}'", _mark(path, key_node, offset))
+            result[key] = _convert(value_node, path, (*here, key), locations, offset)
+            locations[(*here, key)] = _mark(path, key_node, offset)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, path, (*here, index), locations)
+            _convert(item, path, (*here, index), locations, offset)
             for index, item in enumerate(node.value)
         ]
     # Scalars: let the safe constructor resolve ints, bools and dates, then keep
@@ -65,8 +67,9 @@ def _convert(
     return value
 
 
-def load_yaml(path: Path, text: str | None = None) -> LocatedYaml:
-    """Parse ``path``; syntax errors become a located :class:`ConfigError`."""
+def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> LocatedYaml:
+    """Parse ``path`` (or ``text`` from it, starting ``line_offset`` lines into the file,
+    as front matter does); syntax errors become a located :class:`ConfigError`."""
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
@@ -76,9 +79,10 @@ def load_yaml(path: Path, text: str | None = None) -> LocatedYaml:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        loc = (Location(path, mark.line + 1 + line_offset, mark.column + 1) if mark
+               else Location(path))
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}", loc) from None
     locations: dict[YamlPath, Location] = {}
-    data = {} if node is None else _convert(node, path, (), locations)
+    data = {} if node is None else _convert(node, path, (), locations, line_offset)
     return LocatedYaml(data, locations, path)

@@ -139,27 +139,28 @@ def read_table(path: Path) -> Table:
     return Table(path, header, rows, lines)
 
 
-def _check(figure_id: str, spec: FigureSpec, table: Table, spec_path: Path,
+def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
            languages: list[str]) -> list[BriefError]:
     errors: list[BriefError] = []
-    where = Location(spec_path, 1, 1)
+    where = Location(source.path, 1, 1)
 
     def columns_of(value: Text) -> list[str]:
         return [value] if isinstance(value, str) else list(value.values())
 
-    wanted = [*columns_of(spec.x), *spec.y]
+    wanted: list[tuple[str, str]] = [(c, "x") for c in columns_of(spec.x)]
+    wanted += [(c, "y") for c in spec.y]
     if spec.labels:
-        wanted += columns_of(spec.labels)
+        wanted += [(c, "labels") for c in columns_of(spec.labels)]
     if spec.high:
-        wanted.append(spec.high)
+        wanted.append((spec.high, "high"))
     if spec.color_by:
-        wanted += columns_of(spec.color_by)
-    wanted += [table_column(c, languages[0], table.header) for c in spec.columns]
-    for column in wanted:
+        wanted += [(c, "color_by") for c in columns_of(spec.color_by)]
+    wanted += [(table_column(c, languages[0], table.header), "columns") for c in spec.columns]
+    for column, option in wanted:
         if column and column not in table.header:
             errors.append(SourceError(
                 f"figure '{figure_id}' names column '{column}', which {table.path.name} does "
-                f"not have (it has: {', '.join(table.header)})", where))
+                f"not have (it has: {', '.join(table.header)})", source.where((option,))))
     for column in [*spec.y, *([spec.high] if spec.high else [])]:
         if column not in table.header:
             continue
@@ -179,8 +180,9 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, spec_path: Path,
             if not text.strip():
                 errors.append(SourceError(
                     f"figure '{figure_id}' has no {name} text for '{lang}'"
-                    + (" (alt text is required)" if name == "alt" else ""), where))
-    if spec.kind == "custom" and not (spec_path.parent / CODE_FILE).is_file():
+                    + (" (alt text is required)" if name == "alt" else ""),
+                    source.where((name,))))
+    if spec.kind == "custom" and not (source.path.parent / CODE_FILE).is_file():
         errors.append(SourceError(f"figure '{figure_id}' is 'custom' but has no {CODE_FILE} "
                                   "with a draw(fig, ax, data, loc) function", where))
     if not spec.sources:
@@ -201,7 +203,7 @@ def load_figure(folder: Path, languages: list[str]) -> Figure:
     raise_all(validator.errors)
     assert spec is not None
     table = read_table(folder / spec.data)
-    raise_all(_check(folder.name, spec, table, spec_path, languages))
+    raise_all(_check(folder.name, spec, table, source, languages))
     return Figure(folder.name, folder, spec, table, spec_path, source)
 
 

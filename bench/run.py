@@ -1,0 +1,156 @@
+"""Benchmark policybrief on the flagship brief (a script, not a test).
+
+    .venv/bin/python bench/run.py [--runs 5] [--write docs/benchmarks.md]
+
+Measures, as the median of N runs each, on a copy of the brief in a temporary
+directory: a cold `brief build` of every language and format; a no-op rebuild; a
+one-sentence edit then the English PDF; a figure-data edit then every edition; and
+peak memory (the largest resident set of any process). For comparison it runs the
+same English content through plain pandoc + WeasyPrint (one PDF, no checks, no
+figures) and through pandoc + Typst (the `typst` package from PyPI), and prints the
+ratios. The typst package is needed only here (`pip install typst`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BRIEF = [sys.executable, "-m", "policybrief"]
+PLAIN_PIPELINE = r"""
+import sys, subprocess, pypandoc, weasyprint
+from pathlib import Path
+root = Path(sys.argv[1])
+chapters = sorted(str(p) for p in (root / "chapters/en").glob("*.md"))
+html = subprocess.run([pypandoc.get_pandoc_path(), *chapters, "--citeproc",
+    "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
+    "-s", "-t", "html5", "--metadata", "title=Brief"], capture_output=True, check=True).stdout
+weasyprint.HTML(string=html.decode()).write_pdf(str(root / "plain.pdf"))
+"""
+TYPST_PIPELINE = r"""
+import sys, subprocess, pypandoc, typst
+from pathlib import Path
+root = Path(sys.argv[1])
+chapters = sorted(str(p) for p in (root / "chapters/en").glob("*.md"))
+source = subprocess.run([pypandoc.get_pandoc_path(), *chapters, "--citeproc",
+    "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
+    "-s", "-t", "typst", "--metadata", "title=Brief"], capture_output=True, check=True).stdout
+(root / "brief.typ").write_bytes(source)
+typst.compile(str(root / "brief.typ"), output=str(root / "typst.pdf"))
+"""
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (MB) of one command and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(after, before) // 1024
+
+
+def fresh_copy(tmp: Path) -> Path:
+    target = tmp / "brief"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(
+        ".venv", "build", ".git", "node_modules", "__pycache__", "*.egg-info"))
+    return target
+
+
+def edit_sentence(root: Path, n: int) -> None:
+    path = root / "chapters/en/03-forced-labor.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("including Cuba.", f"including Cuba ({n}).", 1)
+                    if n == 0 else text.replace(f"({n - 1})", f"({n})", 1), encoding="utf-8")
+
+
+def edit_figure(root: Path, n: int) -> None:
+    path = root / "figures/venezuela-health-workers/data.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("6190" if n == 0 else f"619{n - 1}0", f"619{n}0"),
+                    encoding="utf-8")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", type=Path, help="write the results as Markdown here")
+    args = parser.parse_args()
+    results: dict[str, list[float]] = {}
+    memory = 0
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        all_editions = [*BRIEF, "build", "--lang", "all", "--quiet"]
+        for n in range(args.runs):
+            root = fresh_copy(tmp)
+            seconds, mb = run(all_editions, root)
+            results.setdefault("cold build, 2 languages x 3 formats", []).append(seconds)
+            memory = max(memory, mb)
+            seconds, _ = run(all_editions, root)
+            results.setdefault("no-op rebuild (every edition)", []).append(seconds)
+            edit_sentence(root, n)
+            seconds, mb = run([*BRIEF, "build", "--to", "pdf", "--quiet"], root)
+            results.setdefault("one-sentence edit, then the English PDF", []).append(seconds)
+            memory = max(memory, mb)
+            edit_figure(root, n)
+            seconds, mb = run(all_editions, root)
+            results.setdefault("figure-data edit, then every edition", []).append(seconds)
+            memory = max(memory, mb)
+            seconds, _ = run([sys.executable, "-c", PLAIN_PIPELINE, str(root)], root)
+            results.setdefault("plain pandoc + WeasyPrint, English PDF", []).append(seconds)
+            try:
+                seconds, _ = run([sys.executable, "-c", TYPST_PIPELINE, str(root)], root)
+                results.setdefault("pandoc + Typst, English PDF", []).append(seconds)
+            except subprocess.CalledProcessError:
+                pass
+    table = {name: median(values) for name, values in results.items()}
+    plain = table["plain pandoc + WeasyPrint, English PDF"]
+    typst_time = table.get("pandoc + Typst, English PDF")
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"median of {args.runs} runs each, all side by side in one run of `bench/run.py`.",
+        "",
+        "| measurement | seconds |",
+        "|---|---|",
+        *[f"| {name} | {seconds:.2f} |" for name, seconds in table.items()],
+        f"| peak memory of one process | {memory} MB |",
+        "",
+        "| ratio | value |",
+        "|---|---|",
+        f"| cold build of all six editions / plain pipeline's one English PDF | "
+        f"{table['cold build, 2 languages x 3 formats'] / plain:.2f} |",
+        f"| one-sentence edit to PDF / plain pipeline | "
+        f"{table['one-sentence edit, then the English PDF'] / plain:.2f} |",
+    ]
+    if typst_time:
+        lines.append(f"| one-sentence edit to PDF / pandoc + Typst whole PDF | "
+                     f"{table['one-sentence edit, then the English PDF'] / typst_time:.2f} |")
+    report = "\n".join(lines)
+    print(report)
+    print(json.dumps({"seconds": table, "peak_mb": memory}))
+    if args.write:
+        args.write.write_text("# Benchmarks\n\n" + report + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
