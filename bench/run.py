@@ -32,20 +32,26 @@ PLAIN_PIPELINE = r"""
 import sys, subprocess, pypandoc, weasyprint
 from pathlib import Path
 root = Path(sys.argv[1])
-chapters = sorted(str(p) for p in (root / "chapters/en").glob("*.md"))
-html = subprocess.run([pypandoc.get_pandoc_path(), *chapters, "--citeproc",
+# the same text without figure placements (these pipelines have no figures)
+text = "\n\n".join(p.read_text() for p in sorted((root / "chapters/en").glob("*.md")))
+text = "\n".join(l for l in text.splitlines() if not l.startswith("![](figure:"))
+html = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
     "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
-    "-s", "-t", "html5", "--metadata", "title=Brief"], capture_output=True, check=True).stdout
+    "-s", "-t", "html5", "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
+    check=True).stdout
 weasyprint.HTML(string=html.decode()).write_pdf(str(root / "plain.pdf"))
 """
 TYPST_PIPELINE = r"""
 import sys, subprocess, pypandoc, typst
 from pathlib import Path
 root = Path(sys.argv[1])
-chapters = sorted(str(p) for p in (root / "chapters/en").glob("*.md"))
-source = subprocess.run([pypandoc.get_pandoc_path(), *chapters, "--citeproc",
+# the same text without figure placements (these pipelines have no figures)
+text = "\n\n".join(p.read_text() for p in sorted((root / "chapters/en").glob("*.md")))
+text = "\n".join(l for l in text.splitlines() if not l.startswith("![](figure:"))
+source = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
     "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
-    "-s", "-t", "typst", "--metadata", "title=Brief"], capture_output=True, check=True).stdout
+    "-s", "-t", "typst", "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
+    check=True).stdout
 (root / "brief.typ").write_bytes(source)
 typst.compile(str(root / "brief.typ"), output=str(root / "typst.pdf"))
 """
