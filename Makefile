@@ -15,7 +15,7 @@ LANG_ARG := $(if $(EDITION),--lang $(EDITION),)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
-.PHONY: pdf html docx all check figures diff test lint clean
+.PHONY: pdf html docx all check watch figures diff test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ all: $(STAMP)
 
 check: $(STAMP)
 	$(BRIEF) check
+
+watch: $(STAMP)
+	$(BRIEF) watch $(LANG_ARG)
 
 figures: $(STAMP)
 	$(BRIEF) figures

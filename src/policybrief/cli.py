@@ -70,6 +70,17 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (default), github (pull-request annotations) or json")
 
+    watch = commands.add_parser("watch", help="rebuild on every save (a warm process)",
+                                description="Build, then rebuild whenever a source file "
+                                            "changes, until interrupted (Ctrl-C).")
+    watch.add_argument("--to", type=_csv(FORMATS), default=["pdf"], metavar="FORMATS",
+                       help="comma-separated formats (default: pdf)")
+    watch.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
+                       help="comma-separated language codes (default: the source language)")
+    _project_option(watch)
+    watch.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="output directory (default: DIR/build)")
+
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "
                                               "ignoring the cache.")
@@ -145,6 +156,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from policybrief.log import Reporter
+    from policybrief.watch import watch
+
+    watch(args.project, args.to, args.lang, args.out, Reporter(quiet=False))
+    return 0
+
+
 def _cmd_figures(args: argparse.Namespace) -> int:
     from policybrief.pipeline import redraw_figures
 
@@ -183,7 +202,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": _cmd_build, "check": _cmd_check, "figures": _cmd_figures,
+COMMANDS = {"build": _cmd_build, "check": _cmd_check, "watch": _cmd_watch,
+            "figures": _cmd_figures,
             "translations": _cmd_translations, "diff": _cmd_diff, "new": _cmd_new}
 
 
@@ -200,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.format(root.resolve() if root else None), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if args.command == "watch":
+            return 0
         print("interrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug in policybrief: one line for the user, details in a file
