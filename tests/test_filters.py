@@ -36,8 +36,10 @@ def test_inline_notes_numbered_and_flattened() -> None:
     out, count = inline_notes.apply(doc([{"t": "Para", "c": [*text("x"), note]}]))
     spans = collect(out["blocks"], "Span")
     assert count == 1
-    assert spans[0]["c"][0][0] == "fn1" and spans[0]["c"][0][1] == ["footnote"]
-    assert spans[1]["c"][0][1] == ["footnote-para"]
+    # the word before the call and the note are kept together
+    assert spans[0]["c"][0][1] == ["fn-anchor"] and stringify(spans[0]["c"][1][0]) == "x"
+    assert spans[1]["c"][0][0] == "fn1" and spans[1]["c"][0][1] == ["footnote"]
+    assert spans[2]["c"][0][1] == ["footnote-para"]
 
 
 def test_sources_section_titled_or_removed() -> None:
