@@ -185,6 +185,80 @@ def fake_document(pages: list[tuple[list[str], list[str]]]) -> SimpleNamespace:
 
 def test_footnote_check_names_lost_and_moved_notes() -> None:
     document = fake_document([(["fn1", "fn2"], ["fn1"]), (["fn3"], ["fn2", "fn3"])])
-    assert misplaced_footnotes(document, 3) == {2: "note 2 called on page 1 but set on page 2"}
+    expected = {2: "note 2 called on page 1 but set on page 2"}
+    assert misplaced_footnotes(document, range(1, 4)) == expected
     lost = fake_document([(["fn1", "fn2"], ["fn1"])])
-    assert misplaced_footnotes(lost, 2) == {2: "note 2 set 0 times"}
+    assert misplaced_footnotes(lost, range(1, 3)) == {2: "note 2 set 0 times"}
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    out: list[tuple[int, str, int]] = []
+
+    def visit(items: list, depth: int = 0) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                visit(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    visit(reader.outline)
+    return out
+
+
+def _link_targets(reader: PdfReader) -> list[str]:
+    targets = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link":
+                action = annotation.get("/A")
+                targets.append(str(annotation.get("/Dest") or (action or {}).get("/URI")))
+    return sorted(targets)
+
+
+def test_section_layout_matches_whole_document_layout(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Laying out each top-level section on its own (the default) gives the same pages as
+    laying out the whole edition at once: text layer, page count, outline, links."""
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+
+    root = make_project()
+    build(root, ["pdf"], ["en"], root / "sections", Reporter(quiet=True))
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "print_layout: whole\n")
+    build(root, ["pdf"], ["en"], root / "whole", Reporter(quiet=True))
+    sections = PdfReader(root / "sections/en/fixture-brief.pdf")
+    whole = PdfReader(root / "whole/en/fixture-brief.pdf")
+    assert len(sections.pages) == len(whole.pages) >= 6
+
+    def text(page) -> str:  # type: ignore[no-untyped-def]
+        # the sources fingerprint differs: brief.yml differs by the layout switch
+        return re.sub(r"Sources fingerprint\s*[0-9a-f]{12}", "", page.extract_text() or "")
+
+    for number, (a, b) in enumerate(zip(sections.pages, whole.pages, strict=True), start=1):
+        assert text(a) == text(b), f"page {number} differs"
+    assert _outline(sections) == _outline(whole)
+    assert _link_targets(sections) == _link_targets(whole)
+    contents = next(p.extract_text() for p in sections.pages
+                    if (p.extract_text() or "").startswith("Contents"))
+    assert re.search(r"Findings[ .]+\d+", contents)
+
+
+def test_unchanged_sections_are_not_laid_out_again(make_project) -> None:  # type: ignore[no-untyped-def]
+    """In one process (brief watch), an edit lays out only the section it touches."""
+    from policybrief.builders.pdf import PrintRenderer
+    from policybrief.pipeline import EditionJob, render_edition
+
+    root = make_project(only="en")
+    job = EditionJob(root, "en", ("pdf",), root / "build", 0)
+    PrintRenderer._cache.clear()
+    render_edition(job)
+    first = dict(PrintRenderer._cache)
+    chapter = root / "chapters/en/02-findings.md"
+    chapter.write_text(chapter.read_text().replace("The conclusion follows.",
+                                                   "The revised conclusion follows."))
+    render_edition(job)
+    reused = set(first) & set(PrintRenderer._cache)
+    added = set(PrintRenderer._cache) - set(first)
+    assert len(reused) >= 1  # the untouched first chapter (and its layout) was reused
+    assert 1 <= len(added) <= 3  # the edited chapter, the sources, the front

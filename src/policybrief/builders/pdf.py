@@ -7,8 +7,11 @@ fetch only files inside the project and the theme (see :class:`SandboxFetcher`).
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
@@ -88,13 +91,13 @@ def footnote_pages(document: Any) -> tuple[dict[str, list[int]], dict[str, list[
     return calls, notes
 
 
-def misplaced_footnotes(document: Any, expected: int) -> dict[int, str]:
-    """Notes that are lost, doubled or set on another page than their call."""
-    calls, notes = footnote_pages(document)
+def misplaced_footnotes(document: Any, notes: range) -> dict[int, str]:
+    """Notes of ``notes`` that are lost, doubled or set on another page than their call."""
+    calls, placed = footnote_pages(document)
     problems: dict[int, str] = {}
-    for index in range(1, expected + 1):
+    for index in notes:
         ident = f"fn{index}"
-        where_called, where_set = calls.get(ident, []), notes.get(ident, [])
+        where_called, where_set = calls.get(ident, []), placed.get(ident, [])
         if len(where_set) != 1:
             problems[index] = f"note {index} set {len(where_set)} times"
         elif len(where_called) != 1:
@@ -117,41 +120,117 @@ def _repair_rule(notes: list[int]) -> str:
     return f"{selectors} {{ break-before: page; }}"
 
 
-def write_pdf(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+@dataclass
+class Layout:
+    """What a part of the edition laid out to: its pages, and the notes repaired."""
 
-    fonts = FontConfiguration()  # needed for the theme's @font-face rules
-    fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir, ctx.cache_dir])
-    css_path = ctx.theme_dir / "css" / "print.css"
-    source = weasyprint.HTML(
-        string=html, base_url=str(ctx.project.root) + "/", url_fetcher=fetcher
-    )
-    stylesheets = [weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher, font_config=fonts),
-                   weasyprint.CSS(string=page_css(ctx))]
-    options = pdf_options(ctx)
-    repaired: list[int] = []
-    for _attempt in range(MAX_REPAIRS + 1):
-        extra = [weasyprint.CSS(string=_repair_rule(repaired))] if repaired else []
-        document = source.render(stylesheets=stylesheets + extra, font_config=fonts,
-                                 **options)
-        if fetcher.refused:
-            raise RenderError("the print edition asked for resources outside the project: "
-                              + ", ".join(sorted(set(fetcher.refused))))
-        problems = misplaced_footnotes(document, expected_notes)
-        if not problems:
-            break
-        # Repair the first problem only: a break moves everything after it.
-        repaired.append(min(problems))
-    else:
-        shown = "; ".join(list(problems.values())[:10])
-        raise RenderError(f"footnote layout check failed ({len(problems)} notes): {shown}")
+    document: Any
+    pages: list[Any]
+    repaired: list[int]
+
+
+class PrintRenderer:
+    """Lays out print HTML with the theme's stylesheets, verifying every note.
+
+    Top-level sections start on a new page and their first note number is known,
+    so each section is laid out on its own (page and note counters set from the
+    sections before it) and the pages are joined into one PDF: a repair re-lays out
+    one section, not the whole report, and a warm process (``brief watch``) keeps
+    the layout of every section that did not change.
+    """
+
+    _cache: ClassVar[dict[str, Layout]] = {}
+    _fonts: ClassVar[Any] = None
+
+    def __init__(self, ctx: BuildContext) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        if PrintRenderer._fonts is None:  # one font configuration per process
+            PrintRenderer._fonts = FontConfiguration()
+        self.weasyprint = weasyprint
+        self.fonts = PrintRenderer._fonts
+        self.fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir, ctx.cache_dir])
+        self.base_url = str(ctx.project.root) + "/"
+        css_path = ctx.theme_dir / "css" / "print.css"
+        self.css_text = css_path.read_text(encoding="utf-8") + page_css(ctx)
+        self.stylesheets = [
+            weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
+                           font_config=self.fonts),
+            weasyprint.CSS(string=page_css(ctx)),
+        ]
+        self.options = pdf_options(ctx)
+
+    def layout(self, html: str, notes: range, extra_css: str = "") -> Layout:
+        """Lay out ``html``, repairing misplaced notes; cached by content."""
+        key = hashlib.sha256("\0".join(
+            [html, self.css_text, extra_css, repr(sorted(self.options.items()))]).encode()
+        ).hexdigest()
+        if key in self._cache:
+            return self._cache[key]
+        source = self.weasyprint.HTML(string=html, base_url=self.base_url,
+                                      url_fetcher=self.fetcher)
+        repaired: list[int] = []
+        for _attempt in range(MAX_REPAIRS + 1):
+            rules = extra_css + (_repair_rule(repaired) if repaired else "")
+            extra = [self.weasyprint.CSS(string=rules)] if rules else []
+            document = source.render(stylesheets=self.stylesheets + extra,
+                                     font_config=self.fonts, **self.options)
+            if self.fetcher.refused:
+                raise RenderError("the print edition asked for resources outside the "
+                                  "project: " + ", ".join(sorted(set(self.fetcher.refused))))
+            problems = misplaced_footnotes(document, notes)
+            if not problems:
+                break
+            repaired.append(min(problems))  # the first only: a break moves what follows
+        else:
+            shown = "; ".join(list(problems.values())[:10])
+            raise RenderError(f"footnote layout check failed ({len(problems)} notes): {shown}")
+        layout = Layout(document, document.pages, repaired)
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = layout
+        return layout
+
+    def write(self, pages: list[Any], first: Any) -> bytes:
+        pdf: bytes = first.copy(pages).write_pdf(**self.options)
+        return pdf
+
+
+def _note_numbers(html: str) -> range:
+    numbers = [int(n) for n in re.findall(r'<span id="fn(\d+)" class="footnote"', html)]
+    return range(min(numbers), max(numbers) + 1) if numbers else range(0)
+
+
+def split_sections(body: str) -> list[str]:
+    """The top-level ``<section>`` elements of pandoc's HTML, in order."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for match in re.finditer(r"<(/?)section\b[^>]*>", body):
+        if not match.group(1):
+            if depth == 0:
+                start = match.start()
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                parts.append(body[start:match.end()])
+    return parts
+
+
+def write_pdf_whole(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
+    """The whole edition laid out as one document (reference for the section layout)."""
+    renderer = PrintRenderer(ctx)
+    layout = renderer.layout(html, range(1, expected_notes + 1))
+    _report_repairs(ctx, layout.repaired)
+    return renderer.write(layout.pages, layout.document)
+
+
+def _report_repairs(ctx: BuildContext, repaired: list[int]) -> None:
     if repaired:
         ctx.warnings.append(f"print layout: started a new page before the paragraph of "
-                            f"note(s) {', '.join(map(str, repaired))} to keep each note on "
-                            "the page of its call")
-    pdf: bytes = document.write_pdf(**options)
-    return pdf
+                            f"note(s) {', '.join(map(str, sorted(repaired)))} to keep each "
+                            "note on the page of its call")
 
 
 @register
@@ -164,7 +243,44 @@ class PdfBuilder:
         doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
         body = html_body(ctx, doc)
-        variables = ctx.template_vars() | {"body": Markup(body)}
-        html = render(ctx.theme_dir, ctx.project.root, "print.html.j2", variables)
-        return write_pdf(html, ctx, note_count)
-
+        if ctx.project.config.print_layout == "whole":
+            html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
+                          ctx.template_vars() | {"body": Markup(body)})
+            return write_pdf_whole(html, ctx, note_count)
+        renderer = PrintRenderer(ctx)
+        variables = ctx.template_vars()
+        sections = split_sections(body)
+        in_sections = sum(len(_note_numbers(s)) for s in sections)
+        if in_sections != note_count:  # every note must be verified where it is laid out
+            raise RenderError(f"{note_count - in_sections} notes stand outside the top-level "
+                              "sections; start every chapter with a level-1 heading")
+        # The front matter's page count does not depend on the page numbers in its
+        # contents, so a first layout with none tells where the sections start.
+        front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
+                            variables | {"body": Markup(""), "toc_pages": {}})
+        front = renderer.layout(front_html, range(0))
+        page, note = len(front.pages), 0
+        layouts: list[Layout] = []
+        toc_pages: dict[str, int] = {}
+        repaired: list[int] = []
+        for section in sections:
+            notes = _note_numbers(section)
+            part_html = render(ctx.theme_dir, ctx.project.root, "print-section.html.j2",
+                               variables | {"body": Markup(section)})
+            # WeasyPrint increments the page counter after the reset: page + 1 shows page + 1.
+            counters = (f"@page :first {{ counter-reset: page {page + 1}; }} "
+                        f"html {{ counter-reset: footnote {note}; }}")
+            layout = renderer.layout(part_html, notes, counters)
+            for number, laid_out in enumerate(layout.pages, start=page + 1):
+                for anchor in laid_out.anchors:
+                    toc_pages.setdefault(anchor, number)
+            layouts.append(layout)
+            repaired += layout.repaired
+            page += len(layout.pages)
+            note = notes.stop - 1 if notes else note
+        front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
+                            variables | {"body": Markup(""), "toc_pages": toc_pages})
+        front = renderer.layout(front_html, range(0))
+        _report_repairs(ctx, repaired)
+        pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
+        return renderer.write(pages, front.document)  # the front carries the metadata

@@ -83,6 +83,10 @@ class BriefConfig:
         default="roman", metadata=doc("Numbering of top-level sections.")
     )
     paper: Literal["a4", "letter"] = field(default="a4", metadata=doc("Page size of the PDF."))
+    print_layout: Literal["sections", "whole"] = field(
+        default="sections",
+        metadata=doc("Lay the PDF out section by section (faster; a repair or an edit "
+                     "re-lays out one section) or as one document."))
     archive: bool = field(
         default=False,
         metadata=doc("Write the PDF as PDF/A-3b (archiving) instead of tagged PDF/UA-1."))
