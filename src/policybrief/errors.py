@@ -46,6 +46,9 @@ class BriefError(Exception):
         prefix = f"{self.location.display(root)}: " if self.location else ""
         return f"{prefix}{severity}: {self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:  # errors cross process boundaries
+        return (type(self), (self.message, self.location))
+
 
 class ConfigError(BriefError):
     category = "config"
@@ -92,6 +95,9 @@ class BriefErrors(BriefError):
 
     def format(self, root: Path | None = None, severity: str = "error") -> str:
         return "\n".join(e.format(root, severity) for e in self.errors)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (BriefErrors, (self.errors,))
 
 
 def raise_all(errors: list[BriefError]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from policybrief import safety
 from policybrief.bibliography import Bibliography, load_bibliography
 from policybrief.builders import BuildContext, get_builder
 from policybrief.checks import Finding, run_checks
@@ -50,6 +51,9 @@ def load_project(root: Path) -> tuple[Project, Bibliography]:
     config, source = load_config_source(root)
     editions = load_editions(root, config, source)
     bib_path = root / config.bibliography
+    if not bib_path.resolve().is_relative_to(root):
+        raise ConfigError(f"the bibliography must be a file in the project, not "
+                          f"'{config.bibliography}'", source.where(("bibliography",)))
     figures = load_figures(root, config.languages)
     project = Project(root, config, tuple(editions), bib_path, figures, source)
     return project, load_bibliography(bib_path)
@@ -100,6 +104,7 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
                  f"--metadata=lang:{edition.lang}"]
     doc: Node = json.loads(run_pandoc(["parse"], chapter_files, cwd=project.root,
                                       warnings=warnings))
+    safety.enforce(doc)
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, source_lang, messages)
     doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
                                 warnings=warnings))

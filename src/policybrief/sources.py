@@ -61,17 +61,27 @@ def discover_chapters(root: Path, config: BriefConfig, lang: str,
                       source: LocatedYaml | None = None) -> list[Chapter]:
     """Read the chapters of one language in reading order."""
     folder = root / CHAPTERS_DIR / lang
+    def where(index: int) -> Location:
+        return source.where(("chapters", index)) if source else Location(root / "brief.yml")
+
     if config.chapters is not None:
         paths = [folder / name for name in config.chapters]
-        errors: list[BriefError] = [
-            SourceError(f"chapter listed in brief.yml does not exist: {p.relative_to(root)}",
-                        source.where(("chapters", i)) if source else Location(root / "brief.yml"))
-            for i, p in enumerate(paths)
-            if not p.is_file()
-        ]
+        errors: list[BriefError] = []
+        for i, path in enumerate(paths):
+            if path.resolve().parent != folder.resolve():
+                errors.append(SourceError(f"a chapter must be a file in chapters/{lang}, not "
+                                          f"'{config.chapters[i]}'", where(i)))
+            elif not path.is_file():
+                errors.append(SourceError(
+                    f"chapter listed in brief.yml does not exist: {path.relative_to(root)}",
+                    where(i)))
         raise_all(errors)
     else:
-        paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        paths = sorted(p for p in folder.glob("*.md") if p.is_file()) if folder.is_dir() else []
+    for path in paths:
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise SourceError("chapter is a link to a file outside the project",
+                              Location(path))
     if not paths:
         raise SourceError(
             f"no chapters for language '{lang}' (expected {CHAPTERS_DIR}/{lang}/*.md)",

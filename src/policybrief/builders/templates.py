@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from policybrief.errors import Location, TemplateError
 
 
 def environment(theme_dir: Path, project_root: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    """A sandboxed environment: a project's template overrides come with its content
+    (and so with its pull requests), and must not reach Python's internals."""
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(str(project_root / "templates")),
             jinja2.FileSystemLoader(str(theme_dir / "templates")),
@@ -37,6 +41,9 @@ def render(theme_dir: Path, project_root: Path, name: str, variables: dict[str, 
         path = Path(exc.filename) if exc.filename else theme_dir / "templates" / name
         raise TemplateError(f"template syntax error: {exc.message}",
                             Location(path, exc.lineno or 0)) from None
+    except SecurityError as exc:
+        raise TemplateError(f"template {name} tried something unsafe: {exc}",
+                            Location(theme_dir / "templates" / name)) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template {name}: {exc.message}",
                             Location(theme_dir / "templates" / name)) from None

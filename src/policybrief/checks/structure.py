@@ -1,11 +1,10 @@
 """Structure and safety of the Markdown: headings in order, fenced divs closed, and
 nothing that could reach outside the project or run in a reader's browser.
 
-Raw HTML may not carry active or embedding elements (script, iframe, object,
-embed, link, style, meta, base, form) or event attributes (onclick=...), and images
-must be files inside the project (or ``figure:`` placements): a remote image, an
-absolute path or one that climbs out of the project is refused. These are errors,
-so an untrusted pull request cannot inject them into an edition.
+Raw HTML, raw output, links and attributes follow the rule in
+:mod:`policybrief.safety`; images must be files inside the project (paths relative
+to the project folder) or ``figure:`` placements. These are errors, so an
+untrusted pull request cannot inject anything into an edition.
 """
 
 from __future__ import annotations
@@ -17,13 +16,10 @@ from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import CODE, blank, locate, masked
 from policybrief.model import Chapter, Project
+from policybrief.safety import TAG, attribute_problem, html_problem, link_problem
 
 _HEADING = re.compile(r"^(#{1,6})\s", re.M)
 _FENCE_DIV = re.compile(r"^ {0,3}(:{3,})(.*)$", re.M)
-_FORBIDDEN_TAG = re.compile(
-    r"<\s*(script|iframe|object|embed|link|style|meta|base|form|frame|frameset)\b", re.I)
-_EVENT_ATTR = re.compile(r"<[a-z][^>]*\s(on[a-z]+)\s*=", re.I)
-_JS_URL = re.compile(r"(?:href|src)\s*=\s*[\"']?\s*javascript:", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 
@@ -60,16 +56,45 @@ def _fenced_divs(chapter: Chapter) -> list[Finding]:
                     locate(chapter, m.start()), "fenced-div") for m in stack]
 
 
+_RAW_OUTPUT = re.compile(r"\{=[\w-]+\}")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_PANDOC_ATTRS = re.compile(r"\{[^{}\n]*\}")
+
+
 def _safety(chapter: Chapter, root: Path) -> list[Finding]:
+    """The rule of :mod:`policybrief.safety`, located in the Markdown."""
     findings = []
+    raw = chapter.text
     text = _code_masked(chapter)
-    for pattern, what in ((_FORBIDDEN_TAG, "raw HTML <{}> is not allowed in a chapter"),
-                          (_EVENT_ATTR, "raw HTML event attribute '{}' is not allowed"),
-                          (_JS_URL, "a javascript: URL is not allowed")):
-        for match in pattern.finditer(text):
-            name = match.group(1).lower() if match.groups() else ""
-            findings.append(Finding("error", what.format(name), locate(chapter, match.start()),
-                                    "raw-html"))
+
+    def refuse(message: str, offset: int, rule: str = "raw-html") -> None:
+        findings.append(Finding("error", message, locate(chapter, offset), rule))
+
+    # raw output blocks and inlines hide in code syntax: look at the unmasked text
+    for match in _RAW_OUTPUT.finditer(raw):
+        refuse(f"raw output '{match.group(0)}' is not allowed in a chapter", match.start())
+    without_autolinks = blank(text, [_AUTOLINK])
+    for match in TAG.finditer(without_autolinks):
+        if match.group(1):  # a closing tag: its opening tag is reported
+            continue
+        problem = html_problem(match.group(0))
+        if problem:
+            refuse(problem, match.start())
+    for match in _PANDOC_ATTRS.finditer(text):
+        pairs = [[m.group(1), ""] for m in re.finditer(r"([\w:-]+)\s*=", match.group(0))]
+        problem = attribute_problem(pairs)
+        if problem:
+            refuse(problem, match.start())
+    for match in [*_LINK_TARGET.finditer(text), *_AUTOLINK.finditer(text)]:
+        target = next(g for g in match.groups() if g)
+        image = text[max(0, match.start() - 200):match.start()].rfind("![") > \
+            text[max(0, match.start() - 200):match.start()].rfind("]")
+        if target.startswith("figure:") or target.startswith("data:image/"):
+            continue
+        problem = link_problem(target)
+        if problem and not image:
+            refuse(problem, match.start(), "link")
     for pattern in (_IMAGE, _HTML_IMG):
         for match in pattern.finditer(text):
             target = match.group(1)
@@ -80,14 +105,13 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
                 findings.append(Finding("error", f"image '{target}' is not a file in the project "
                                         "(remote and other URLs are refused)", where, "image"))
                 continue
-            path = (chapter.path.parent / target).resolve() if not target.startswith("/") \
-                else Path(target)
+            path = (root / target).resolve() if not target.startswith("/") else Path(target)
             if target.startswith("/") or not path.is_relative_to(root):
                 findings.append(Finding("error", f"image '{target}' is outside the project",
                                         where, "image"))
             elif not path.is_file():
-                findings.append(Finding("error", f"image '{target}' does not exist", where,
-                                        "image"))
+                findings.append(Finding("error", f"image '{target}' does not exist (image paths "
+                                        "are relative to the project folder)", where, "image"))
     return findings
 
 

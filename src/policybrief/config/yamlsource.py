@@ -58,13 +58,25 @@ def _convert(
             _convert(item, path, (*here, index), locations, offset)
             for index, item in enumerate(node.value)
         ]
-    # Scalars: let the safe constructor resolve ints, bools and dates, then keep
-    # dates as their ISO text (the schema decides what a date is).
-    constructor = yaml.constructor.SafeConstructor()
-    value = constructor.construct_object(node, deep=True)
+    # Scalars: dates stay text (the schema decides what a date is); the safe
+    # constructor resolves ints, floats and booleans, and refuses unknown tags.
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
-    return value
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"invalid value: {problem}", _mark(path, node, offset)) from None
+
+
+def _refuse_aliases(path: Path, text: str, line_offset: int) -> None:
+    """Anchors and aliases are refused: a brief needs none, and nested aliases can
+    expand a few lines into billions of values."""
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+            mark = token.start_mark
+            raise ConfigError("YAML anchors and aliases (& and *) are not allowed",
+                              Location(path, mark.line + 1 + line_offset, mark.column + 1))
 
 
 def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> LocatedYaml:
@@ -76,6 +88,7 @@ def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Loca
         except UnicodeDecodeError as exc:
             raise ConfigError(f"not UTF-8 text ({exc.reason})", Location(path, 1, 1)) from None
     try:
+        _refuse_aliases(path, text, line_offset)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

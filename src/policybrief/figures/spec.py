@@ -193,7 +193,7 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
     return errors
 
 
-def load_figure(folder: Path, languages: list[str]) -> Figure:
+def load_figure(folder: Path, languages: list[str], root: Path) -> Figure:
     spec_path = folder / "figure.yml"
     if not spec_path.is_file():
         raise SourceError(f"figure folder without figure.yml: {folder.name}", Location(folder))
@@ -202,7 +202,12 @@ def load_figure(folder: Path, languages: list[str]) -> Figure:
     spec = cast(FigureSpec | None, validator.build(FigureSpec, source.data, ()))
     raise_all(validator.errors)
     assert spec is not None
-    table = read_table(folder / spec.data)
+    data_path = (folder / spec.data).resolve()
+    if "/" in spec.data or "\\" in spec.data or data_path.parent != folder.resolve() \
+            or not data_path.is_relative_to(root):
+        raise SourceError(f"the data file must be a file in the figure's folder, not "
+                          f"'{spec.data}'", source.where(("data",)))
+    table = read_table(data_path)
     raise_all(_check(folder.name, spec, table, source, languages))
     return Figure(folder.name, folder, spec, table, spec_path, source)
 
@@ -216,7 +221,7 @@ def load_figures(root: Path, languages: list[str]) -> dict[str, Figure]:
         return figures
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         try:
-            figures[sub.name] = load_figure(sub, languages)
+            figures[sub.name] = load_figure(sub, languages, root.resolve())
         except BriefError as exc:
             errors.append(exc)
     raise_all(errors)
