@@ -106,3 +106,11 @@ def test_new_brief_builds(tmp_path: Path, capsys) -> None:  # type: ignore[no-un
     for ext in ("pdf", "html", "docx"):
         assert (target / "build" / "en" / f"new-brief.{ext}").stat().st_size > 1000
     assert main(["new", str(target)]) == 1  # not empty any more
+
+
+def test_cli_formats_are_the_registered_builders() -> None:
+    from policybrief.builders.base import BUILDERS, get_builder
+    from policybrief.cli import FORMATS
+
+    get_builder("pdf")  # registers all
+    assert set(FORMATS) == set(BUILDERS)

@@ -193,8 +193,8 @@ def entry_to_csl(entry: BibEntry, lang: str) -> dict[str, Any]:
             date = parse_date(value)
             if date:
                 item[DATE_FIELDS[name]] = date
-    if "issued" not in item and "year" in fields:
-        item["issued"] = {"date-parts": [[int(fields["year"])]]} if fields["year"].isdigit() else {}
+    if "issued" not in item and re.fullmatch(r"\d{1,4}", fields.get("year", "").strip()):
+        item["issued"] = {"date-parts": [[int(fields["year"])]]}
     if item.get("language") in LANGUAGE_NAMES:
         item["language"] = LANGUAGE_NAMES[item["language"]]
     return item
@@ -209,6 +209,10 @@ def _validate(entry: BibEntry) -> list[BriefError]:
             entry.location))
     if not entry.fields.get("title", "").strip():
         errors.append(BibliographyError(f"entry '{entry.key}' has no title", entry.location))
+    year = entry.fields.get("year")
+    if year is not None and not re.fullmatch(r"\d{1,4}", year.strip()):
+        errors.append(BibliographyError(f"entry '{entry.key}': year '{year}' is not a year",
+                                        entry.field_location("year")))
     for name in DATE_FIELDS:
         value = entry.fields.get(name)
         if value is not None and parse_date(value) is None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from policybrief import __version__
 from policybrief.errors import BriefError
 
-FORMATS = ("pdf", "html", "docx")
+FORMATS = ("pdf", "html", "docx")  # the builders' registry has these (a test checks)
 
 
 def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
@@ -179,7 +179,9 @@ def _cmd_translations(args: argparse.Namespace) -> int:
     project, _ = load_project(args.project)
     if args.mark_current:
         for path in args.mark_current:
-            print(f"marked current: {mark_current(project, path)}")
+            # a path from the current folder, or from the project's
+            target = path if path.exists() else project.root / path
+            print(f"marked current: {mark_current(project, target)}")
         project, _ = load_project(args.project)
     print(table(project))
     return 0

@@ -69,10 +69,6 @@ def format_brief_date(value: str, lang: str) -> str:
     return str(format_skeleton(skeleton, date, locale=lang))
 
 
-def format_long_date(date: dt.date, lang: str) -> str:
-    return str(format_skeleton("yMMMMd", date, locale=lang))
-
-
 def language_name(code: str, in_lang: str) -> str:
     """'es' in English is 'Spanish'; in Spanish, 'español'."""
     from babel import Locale

@@ -7,9 +7,6 @@ and errors. Warnings are counted so ``--strict`` can turn them into a failure.
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -29,12 +26,6 @@ class Reporter:
     def step(self, message: str) -> None:
         if not self.quiet:
             print(message, file=self.stream, flush=True)
-
-    @contextmanager
-    def timed(self, message: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.step(f"{message} ({time.perf_counter() - start:.2f} s)")
 
     def warning(self, message: str, location: Location | None = None, rule: str = "") -> None:
         where = f"{location.display(self.root)}: " if location else ""

@@ -35,8 +35,6 @@ from policybrief.pandoc.runner import run_pandoc, to_json
 from policybrief.sources import load_editions
 from policybrief.writer import Manifest, build_lock, write_atomic
 
-FORMATS = ("pdf", "html", "docx")
-
 
 def theme_dir(name: str) -> Path:
     path = Path(str(resources.files("policybrief") / "themes" / name))
@@ -57,10 +55,6 @@ def load_project(root: Path) -> tuple[Project, Bibliography]:
     figures = load_figures(root, config.languages)
     project = Project(root, config, tuple(editions), bib_path, figures, source)
     return project, load_bibliography(bib_path)
-
-
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    return run_checks(project, bibliography)
 
 
 def resolve_style(project: Project) -> Path:
@@ -147,14 +141,30 @@ def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Pat
     return formatted
 
 
+def local_images(project: Project, edition: Edition) -> list[Path]:
+    """The image files an edition's chapters show (paths relative to the project)."""
+    from policybrief.checks.structure import image_targets
+
+    found = []
+    for chapter in edition.chapters:
+        for target in image_targets(chapter):
+            path = (project.root / target).resolve()
+            if path.is_relative_to(project.root) and path.is_file():
+                found.append(path)
+    return sorted(set(found))
+
+
 def fingerprint(project: Project, edition: Edition, style: Path) -> str:
     """A hash of every input of an edition, printed in it so a reader can tell which
     revision of the sources it was built from."""
     digest = hashlib.sha256()
     paths = [project.root / CONFIG_FILE, project.bibliography_path, style]
     paths += [c.path for c in edition.chapters]
+    paths += local_images(project, edition)
     for figure in project.figures.values():
         paths += [figure.spec_path, figure.table.path]
+        if figure.spec.kind == "custom":
+            paths.append(figure.folder / "figure.py")
     for path in paths:
         digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root)
                           else path.name).encode())
@@ -282,7 +292,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     reporter.root = project.root
     reporter.step(f"[1/4] read {sum(len(e.chapters) for e in project.editions)} chapters "
                   f"in {len(project.editions)} languages, {len(bibliography.entries)} sources")
-    findings = check(project, bibliography)
+    findings = run_checks(project, bibliography)
     for finding in findings:
         if finding.severity == "warning":
             reporter.warning(finding.message, finding.location, finding.rule)
@@ -296,6 +306,8 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
         raise ConfigError(f"no edition in language '{unknown[0]}' (brief.yml has: "
                           f"{', '.join(known)})", Location(project.root / CONFIG_FILE))
     out_dir = (out_dir or project.root / "build").resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError("the output directory is a file", Location(out_dir))
     style = resolve_style(project)
     theme = theme_dir(project.config.theme)
     date = build_date()
@@ -305,10 +317,13 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     versions = tool_versions()
     themes = theme_digest(theme, project.root)
 
-    def output_key(lang: str, fmt: str) -> str:
-        parts = [fingerprint(project, project.edition(lang), style), themes, fmt,
-                 json.dumps(versions, sort_keys=True), str(epoch) if fixed_date else ""]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    # Keys are computed once, from the sources as read before rendering: an edit saved
+    # during the build then makes the next build see a different key and rebuild.
+    sources_of = {lang: fingerprint(project, project.edition(lang), style) for lang in wanted}
+    keys = {(lang, fmt): hashlib.sha256("\n".join([
+        sources_of[lang], themes, fmt, json.dumps(versions, sort_keys=True),
+        str(epoch) if fixed_date else ""]).encode()).hexdigest()
+        for lang in wanted for fmt in formats}
 
     with build_lock(out_dir):
         manifest = Manifest.load(out_dir)
@@ -316,7 +331,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
         for lang in wanted:
             stale = [f for f in formats
                      if force or not manifest.is_current(out_dir / lang / f"{slug}.{f}",
-                                                         output_key(lang, f))]
+                                                         keys[(lang, f)])]
             if stale:
                 jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch))
         up_to_date = len(wanted) * len(formats) - sum(len(j.formats) for j in jobs)
@@ -333,9 +348,8 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
             for target, data in result.outputs:
                 write_atomic(target, data)
                 fmt = target.suffix.lstrip(".")
-                manifest.record(target, data, output_key(result.lang, fmt), result.lang, fmt,
-                                fingerprint(project, project.edition(result.lang), style),
-                                date, versions)
+                manifest.record(target, data, keys[(result.lang, fmt)], result.lang, fmt,
+                                sources_of[result.lang], date, versions)
                 written.append(target)
         manifest.save()
     reporter.step(f"built {len(written)} files in {time.perf_counter() - started:.1f} s")
@@ -346,7 +360,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
 def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:
     """Draw every figure in every language, ignoring the cache (``brief figures``)."""
     project, bibliography = load_project(root)
-    raise_all([f.as_error() for f in check(project, bibliography) if f.severity == "error"])
+    raise_all([f.as_error() for f in run_checks(project, bibliography) if f.severity == "error"])
     cache_dir = (out_dir or project.root / "build").resolve() / ".cache"
     style = load_style(theme_dir(project.config.theme))
     paths = []
@@ -362,7 +376,7 @@ def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:
 
 def check_only(root: Path) -> tuple[Project, list[Finding]]:
     project, bibliography = load_project(root)
-    return project, check(project, bibliography)
+    return project, run_checks(project, bibliography)
 
 
-__all__ = ["FORMATS", "BriefError", "build", "check_only"]
+__all__ = ["BriefError", "build", "check_only"]

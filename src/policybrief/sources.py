@@ -31,7 +31,8 @@ def read_text(path: Path) -> str:
                           f"{MAX_FILE_BYTES // 1024 // 1024} MB", Location(path))
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        # A byte-order mark and Windows line ends are editors' habits, not content.
+        return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1

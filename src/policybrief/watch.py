@@ -8,6 +8,7 @@ located error and the watch goes on; the last good edition stays in place.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,20 +17,23 @@ from policybrief.errors import BriefError
 from policybrief.log import Reporter
 from policybrief.pipeline import build
 
-WATCHED = ("brief.yml", "references.bib", "chapters", "figures", "styles", "templates",
-           "locales")
+IGNORED = {"build", ".git", ".venv", "node_modules", "__pycache__", ".mypy_cache",
+           ".ruff_cache", ".pytest_cache"}
 
 
 def snapshot(root: Path) -> dict[str, tuple[float, int]]:
-    """Modification time and size of every source file."""
+    """Modification time and size of every file of the project but outputs and tools'
+    folders: any input (a CSL file, an image, a template) may change an edition."""
     state: dict[str, tuple[float, int]] = {}
-    for name in WATCHED:
-        path = root / name
-        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
-        for file in files:
-            if file.is_file():
-                stat = file.stat()
-                state[str(file)] = (stat.st_mtime, stat.st_size)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED and not d.startswith(".venv"))
+        for name in files:
+            path = Path(folder) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            state[str(path)] = (stat.st_mtime, stat.st_size)
     return state
 
 

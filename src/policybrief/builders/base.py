@@ -100,6 +100,30 @@ class BuildContext:
         }
 
 
+def embed_local_images(doc: Node, root: Path) -> Node:
+    """Chapter images (paths relative to the project) as data URLs, so the HTML edition
+    stays one file and pandoc, sandboxed, can put them in the Word file."""
+    import mimetypes
+    import re
+
+    from policybrief.pandoc.ast import walk_doc
+
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] != "Image":
+            return None
+        src = node["c"][2][0]
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+            return None  # figure:, data: (remote URLs never pass the checks)
+        path = (root / src).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return [{"t": "Image", "c": [node["c"][0], node["c"][1],
+                                     [data_url(path, mime), node["c"][2][1]]]}]
+
+    return walk_doc(doc, action)
+
+
 def data_url(path: Path, mime: str) -> str:
     """A file as a ``data:`` URL: self-contained HTML, and images pandoc may embed
     without reading files (it runs sandboxed)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from policybrief.builders.base import BuildContext, data_url, register
+from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
 from policybrief.config.yamlsource import load_yaml
 from policybrief.pandoc.ast import Node, classes_of, walk_doc
 from policybrief.pandoc.filters import figures
@@ -168,7 +168,8 @@ class DocxBuilder:
         doc = ctx.document_for("docx")
         doc = _word_styles(doc)
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
-        doc["meta"] = {**doc.get("meta", {}), **_docx_meta(ctx)}
+        doc = embed_local_images(doc, ctx.project.root)
+        doc["meta"] = _docx_meta(ctx)  # nothing of the chapters' front matter or ours
         # The title page and contents stand on their own page(s).
         doc["blocks"] = [PAGE_BREAK, *doc["blocks"]]
         reference = reference_docx(ctx)

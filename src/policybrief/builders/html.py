@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from policybrief.builders.base import BuildContext, data_url, register
+from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
 from policybrief.builders.templates import render
 from policybrief.pandoc.ast import Node
 from policybrief.pandoc.filters import figures, permalinks
@@ -31,6 +31,7 @@ class HtmlBuilder:
         doc = ctx.document_for("html")
         doc = figures.resolve_images(
             doc, lambda i: data_url(ctx.charts[i].svg, "image/svg+xml"))
+        doc = embed_local_images(doc, ctx.project.root)
         doc = permalinks.apply(doc, ctx.messages("permalink"))
         # The page title is the only <h1>; chapters become <h2>.
         body = html_body(ctx, doc, ["--shift-heading-level-by=1"])

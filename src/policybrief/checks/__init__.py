@@ -31,7 +31,7 @@ class Finding:
     def as_dict(self, root: Path | None = None) -> dict[str, object]:
         loc = self.location
         return {
-            "path": loc.display(root).split(":")[0] if loc else None,
+            "path": _relative(loc.path, root) if loc else None,
             "line": loc.line if loc else None,
             "col": loc.col if loc else None,
             "severity": self.severity,
@@ -44,17 +44,32 @@ class Finding:
         level = "error" if self.severity == "error" else "warning"
         parts = []
         if self.location:
-            parts.append(f"file={self.location.display(root).split(':')[0]}")
+            parts.append(f"file={_relative(self.location.path, root)}")
             if self.location.line:
                 parts.append(f"line={self.location.line}")
             if self.location.col:
                 parts.append(f"col={self.location.col}")
         parts.append(f"title={self.rule}")
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} {','.join(parts)}::{message}"
+        return f"::{level} {','.join(_escape_property(p) for p in parts)}::{message}"
 
     def as_error(self) -> BriefError:
         return BriefError(f"{self.message} [{self.rule}]", self.location)
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None and path.resolve().is_relative_to(root.resolve()):
+        return str(path.resolve().relative_to(root.resolve()))
+    return str(path)
+
+
+def _escape_property(part: str) -> str:
+    """GitHub workflow-command property values escape %, CR, LF, ':' and ','."""
+    name, _, value = part.partition("=")
+    for raw, escaped in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"),
+                         (",", "%2C")):
+        value = value.replace(raw, escaped)
+    return f"{name}={value}"
 
 
 def run_checks(project: Project, bibliography: Bibliography) -> list[Finding]:

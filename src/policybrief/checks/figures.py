@@ -9,6 +9,7 @@ import re
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import figure_placements, figure_references
+from policybrief.errors import Location
 from policybrief.model import Project
 
 _ALONE = re.compile(r"^\s*!\[[^\]]*\]\(figure:[\w-]+\)(\{[^}]*\})?\s*$")
@@ -18,6 +19,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
     findings: list[Finding] = []
     known = sorted(project.figures)
     placed: set[str] = set()
+    referenced: list[tuple[str, Location]] = []
     for edition in project.editions:
         for chapter in edition.chapters:
             marks = [("placed", m) for m in figure_placements(chapter)]
@@ -26,6 +28,8 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
             for how, mark in marks:
                 if how == "placed" and edition.is_source:
                     placed.add(mark.value)
+                if how == "referenced" and edition.is_source:
+                    referenced.append((mark.value, mark.location))
                 if how == "placed":
                     index = mark.location.line - chapter.body_line
                     alone = _ALONE.match(lines[index]) and (
@@ -42,6 +46,11 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                 findings.append(Finding(
                     "error", f"figure '{mark.value}' is {how} here but figures/{mark.value}/ "
                     f"does not exist{hint}", mark.location, "figure-unknown"))
+    for figure_id, location in referenced:
+        if figure_id in project.figures and figure_id not in placed:
+            findings.append(Finding(
+                "error", f"figure '{figure_id}' is referenced but never placed: the link "
+                "would point nowhere", location, "figure-unplaced"))
     for figure_id, figure in sorted(project.figures.items()):
         if figure.spec.kind == "custom" and not project.config.figure_code:
             findings.append(Finding(

@@ -31,8 +31,8 @@ _MASKS = [*CODE, *LINKS, re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), *COMMENTS]  # 
 _CITE = re.compile(r"(?<![\w@\\])-?@(?:\{([^}\n]+)\}|(\w(?:[\w:.#$%&+?<>~/-]*\w)?))")
 CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
 
-_FIGURE = re.compile(r"!\[[^\]]*\]\(figure:([\w-]+)\)")
-_FIGURE_REF = re.compile(r"(?<![\w@])@fig:([\w-]+)")
+_FIGURE = re.compile(r"!\[[^\]]*\]\(\s*<?figure:([^)\s>\"]+)[^)]*\)")
+_FIGURE_REF = re.compile(r"(?<![\w@])@fig:([\w.-]*[\w-])")
 
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)

@@ -62,6 +62,13 @@ _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _PANDOC_ATTRS = re.compile(r"\{[^{}\n]*\}")
 
 
+def image_targets(chapter: Chapter) -> list[str]:
+    """Local image paths in a chapter (not figures, data or remote URLs)."""
+    text = _code_masked(chapter)
+    targets = [m.group(1) for pattern in (_IMAGE, _HTML_IMG) for m in pattern.finditer(text)]
+    return [t for t in targets if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.I)]
+
+
 def _safety(chapter: Chapter, root: Path) -> list[Finding]:
     """The rule of :mod:`policybrief.safety`, located in the Markdown."""
     findings = []
@@ -75,12 +82,17 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
     for match in _RAW_OUTPUT.finditer(raw):
         refuse(f"raw output '{match.group(0)}' is not allowed in a chapter", match.start())
     without_autolinks = blank(text, [_AUTOLINK])
+    opened: dict[str, int] = {}
     for match in TAG.finditer(without_autolinks):
-        if match.group(1):  # a closing tag: its opening tag is reported
+        tag = match.group(2).lower()
+        if match.group(1) and opened.get(tag):  # its opening tag is already reported
+            opened[tag] -= 1
             continue
-        problem = html_problem(match.group(0))
+        problem = html_problem(match.group(0).replace("</", "<", 1))
         if problem:
             refuse(problem, match.start())
+            if not match.group(1):
+                opened[tag] = opened.get(tag, 0) + 1
     for match in _PANDOC_ATTRS.finditer(text):
         pairs = [[m.group(1), ""] for m in re.finditer(r"([\w:-]+)\s*=", match.group(0))]
         problem = attribute_problem(pairs)

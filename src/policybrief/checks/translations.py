@@ -21,7 +21,7 @@ from policybrief.checks.markdown_scan import (
 )
 from policybrief.errors import Location
 from policybrief.model import Chapter, Project
-from policybrief.translations import statuses
+from policybrief.translations import SOURCE_KEY, source_of, statuses
 
 _HEADING = re.compile(r"^#{1,6}\s", re.M)
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|[ivxlcIVXLC]+[.)]|[a-zA-Z][.)])\s+", re.M)
@@ -72,8 +72,34 @@ def parity(source: Chapter, translation: Chapter) -> list[Finding]:
     return findings
 
 
+def _mapping(project: Project) -> list[Finding]:
+    """Every translated chapter translates exactly one source chapter, and no source
+    chapter is translated twice in one language."""
+    findings = []
+    source_edition = project.editions[0]
+    for edition in project.editions[1:]:
+        seen: dict[str, Chapter] = {}
+        for chapter in edition.chapters:
+            named = chapter.front_matter.get(SOURCE_KEY)
+            source = source_of(source_edition, chapter)
+            where = Location(chapter.path, 2 if named else 1, 1)
+            if source is None:
+                what = (f"translates '{named}', which chapters/{source_edition.lang} does not "
+                        "have" if named else f"has no chapter of the same name in "
+                        f"chapters/{source_edition.lang} and no '{SOURCE_KEY}'")
+                findings.append(Finding("error", f"this chapter {what}", where,
+                                        "translation-source"))
+            elif source.path.name in seen:
+                findings.append(Finding(
+                    "error", f"{source.path.name} is translated twice (also by "
+                    f"{seen[source.path.name].path.name})", where, "translation-source"))
+            else:
+                seen[source.path.name] = chapter
+    return findings
+
+
 def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+    findings: list[Finding] = _mapping(project)
     for item in statuses(project):
         if item.status == "missing":
             findings.append(Finding(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import cast
 
@@ -25,6 +26,12 @@ def _check_values(config: BriefConfig, v: SchemaValidator) -> None:
         v.error("slug must be lower-case letters, digits and hyphens", ("slug",))
     if config.date and not DATE.match(config.date):
         v.error("date must be YYYY, YYYY-MM or YYYY-MM-DD", ("date",))
+    elif config.date:
+        parts = [int(p) for p in config.date.split("-")] + [1, 1]
+        try:
+            dt.date(parts[0], parts[1], parts[2])
+        except ValueError as exc:
+            v.error(f"date must be a real date ({exc})", ("date",))
     for lang in config.translations:
         if lang not in config.languages:
             v.error(f"translation for '{lang}', which is not in languages", ("translations", lang))

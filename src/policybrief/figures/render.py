@@ -23,7 +23,9 @@ from policybrief.figures.style import HouseStyle
 from policybrief.writer import write_atomic
 
 FORMATS = ("svg", "png")
-_CODE = Path(draw_module.__file__).read_bytes() + Path(__file__).read_bytes()
+_CODE = b"".join(
+    (Path(draw_module.__file__).parent / name).read_bytes()
+    for name in ("draw.py", "render.py", "localize.py", "style.py", "spec.py"))
 
 
 @dataclass(frozen=True)

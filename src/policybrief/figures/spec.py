@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -17,6 +19,7 @@ FIGURES_DIR = "figures"
 Kind = Literal["bar", "grouped-bar", "stacked-bar", "line", "range", "timeline", "table",
                "custom"]
 CODE_FILE = "figure.py"
+FIGURE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A text in every language of the brief: {en: ..., es: ...}, or one text for all.
 Text = str | dict[str, str]
 
@@ -74,10 +77,6 @@ class Table:
     header: list[str]
     rows: list[dict[str, str]]
     lines: list[int]
-
-    def column_location(self, name: str) -> Location:
-        col = self.header.index(name) + 1 if name in self.header else 1
-        return Location(self.path, 1, col)
 
 
 @dataclass(frozen=True)
@@ -167,8 +166,8 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
         for row, line in zip(table.rows, table.lines, strict=True):
             cell = row[column].strip()
             try:
-                if cell:
-                    float(cell)
+                if cell and not math.isfinite(float(cell)):
+                    raise ValueError(cell)
             except ValueError:
                 col = table.header.index(column) + 1
                 errors.append(SourceError(
@@ -220,6 +219,10 @@ def load_figures(root: Path, languages: list[str]) -> dict[str, Figure]:
     if not folder.is_dir():
         return figures
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if not FIGURE_ID.fullmatch(sub.name):
+            errors.append(SourceError("a figure folder's name is its id: lower-case letters, "
+                                      "digits and hyphens", Location(sub)))
+            continue
         try:
             figures[sub.name] = load_figure(sub, languages, root.resolve())
         except BriefError as exc:

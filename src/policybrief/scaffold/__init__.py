@@ -12,7 +12,9 @@ TEMPLATE = "template"
 
 
 def create(directory: Path) -> None:
-    if directory.exists() and any(directory.iterdir()):
-        raise BriefError("directory exists and is not empty", Location(directory))
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise BriefError("exists and is not an empty directory", Location(directory))
+    if any(parent.exists() and not parent.is_dir() for parent in directory.parents):
+        raise BriefError("a parent of this path is a file", Location(directory))
     source = Path(str(resources.files("policybrief.scaffold") / TEMPLATE))
     shutil.copytree(source, directory, dirs_exist_ok=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from policybrief.errors import BriefError
 from policybrief.figures.localize import Localizer
 from policybrief.figures.spec import Figure, table_column
 from policybrief.pandoc.ast import Node, attr, span, text, walk_doc
@@ -145,8 +146,12 @@ def resolve_images(doc: Node, src_for: Callable[[str], str]) -> Node:
     def action(node: Node) -> list[Node] | None:
         if node["t"] == "Image" and node["c"][2][0].startswith(PREFIX):
             figure_id = node["c"][2][0][len(PREFIX):]
-            return [{"t": "Image", "c": [node["c"][0], node["c"][1],
-                                         [src_for(figure_id), node["c"][2][1]]]}]
+            try:
+                src = src_for(figure_id)
+            except KeyError:
+                raise BriefError(f"figure '{figure_id}' is not placed on its own, so it "
+                                 "cannot be drawn here; put it alone in a paragraph") from None
+            return [{"t": "Image", "c": [node["c"][0], node["c"][1], [src, node["c"][2][1]]]}]
         return None
 
     return walk_doc(doc, action)

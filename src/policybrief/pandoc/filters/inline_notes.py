@@ -15,19 +15,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from policybrief.pandoc.ast import Node, span, walk, walk_doc
+from policybrief.pandoc.ast import Node, span, stringify, walk, walk_doc
+
+
+def _pieces(block: Node) -> list[list[Node]]:
+    """A note's block as runs of inlines, one per paragraph-like piece: nothing in a
+    note may be lost when it becomes a footnote span (lists, code, quotes too)."""
+    kind: str = block["t"]
+    content: Any = block.get("c")
+    if kind in ("Para", "Plain"):
+        return [content]
+    if kind == "Header":
+        return [content[2]]
+    if kind in ("BlockQuote", "Div"):
+        inner = content if kind == "BlockQuote" else content[1]
+        return [run for b in inner for run in _pieces(b)]
+    if kind in ("BulletList", "OrderedList"):
+        items = content if kind == "BulletList" else content[1]
+        start = 1 if kind == "BulletList" else content[0][0]
+        runs = []
+        for number, item in enumerate(items, start=start):
+            mark = "•" if kind == "BulletList" else f"{number}."
+            item_runs = [run for b in item for run in _pieces(b)] or [[]]
+            runs.append([{"t": "Str", "c": mark}, {"t": "Space"}, *item_runs[0]])
+            runs += item_runs[1:]
+        return runs
+    if kind == "CodeBlock":
+        return [[{"t": "Code", "c": [content[0], content[1]]}]]
+    if kind == "LineBlock":
+        joined: list[Node] = []
+        for index, line in enumerate(content):
+            joined += ([{"t": "LineBreak"}] if index else []) + line
+        return [joined]
+    text_value = stringify(block).strip()
+    return [[{"t": "Str", "c": text_value}]] if text_value else []
 
 
 def _flatten(blocks: list[Node]) -> list[Node]:
-    parts: list[Node] = []
-    for index, block in enumerate(blocks):
-        inlines = block["c"] if block["t"] in ("Para", "Plain") else []
-        if block["t"] == "BlockQuote":
-            inlines = [i for b in block["c"] if b["t"] in ("Para", "Plain") for i in b["c"]]
-        if index == 0:
-            parts.extend(inlines)
-        else:
-            parts.append(span(inlines, ["footnote-para"]))
+    runs = [run for block in blocks for run in _pieces(block)]
+    parts: list[Node] = list(runs[0]) if runs else []
+    parts += [span(run, ["footnote-para"]) for run in runs[1:]]
     return parts
 
 

@@ -1,0 +1,143 @@
+"""Inputs that once crashed or were mishandled: each is now a located error (exit 1)
+or handled right, and every input of an edition is part of its up-to-date test."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from policybrief.cli import main
+from policybrief.log import Reporter
+from policybrief.pipeline import build, check_only
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "message"), [
+    ("brief.yml", "date: 2024-03", "date: 2024-13-45", "brief.yml:4:", "date must be"),
+    ("brief.yml", "subtitle: Report", "subtitle: !foo Report", "brief.yml:2:", "invalid value"),
+    ("brief.yml", "keywords", "keywords", "", ""),
+    ("references.bib", "  date         = {2015},", "  year = {²},", "references.bib:",
+     "is not a year"),
+    ("figures/workers/data.csv", "2005,31243", "2005,inf", "figures/workers/data.csv:3:2:",
+     "is numeric but has 'inf'"),
+    ("chapters/en/02-findings.md", "![](figure:wages)", "![](figure:no.such)",
+     "chapters/en/02-findings.md:14:", "figure 'no.such'"),
+])
+def test_once_crashing_inputs_are_located_errors(make_project, capsys, file, old, new,  # type: ignore[no-untyped-def]
+                                                 where, message) -> None:
+    root = make_project(only="en")
+    if file == "brief.yml" and old == "keywords":  # a YAML alias bomb
+        config = root / "brief.yml"
+        config.write_text(config.read_text() + "keywords: &a [x, x]\ndescription: *a\n")
+        where, message = "brief.yml:", "anchors and aliases"
+    else:
+        edit(root / file, old, new)
+    code = main(["build", "--project", str(root), "--to", "html", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert any(line.startswith(where) and message in line for line in err.splitlines()), err
+
+
+def test_file_shapes(make_project, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    (root / "chapters/en/99-folder.md").mkdir()  # a folder named like a chapter is ignored
+    assert check_only(root)[1] == []
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["new", str(afile)]) == 1
+    assert main(["new", str(afile / "sub")]) == 1
+    assert main(["build", "--project", str(root), "--out", str(afile), "--quiet"]) == 1
+    assert "internal error" not in capsys.readouterr().err
+
+
+def test_crlf_and_bom_are_read_as_text(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    spanish = root / "chapters/es/01-introduction.md"
+    spanish.write_bytes(b"\xef\xbb\xbf" + spanish.read_bytes().replace(b"\n", b"\r\n"))
+    csv = root / "figures/workers/data.csv"
+    csv.write_bytes(b"\xef\xbb\xbf" + csv.read_bytes())
+    assert check_only(root)[1] == []
+
+
+def test_notes_keep_lists_and_code_in_print(make_project) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    root = make_project(only="en")
+    edit(root / "chapters/en/02-findings.md", "The conclusion follows.",
+         "The conclusion follows.[^list]\n\n[^list]: A list:\n\n    - LISTITEMONE\n"
+         "    - LISTITEMTWO\n\n    ```\n    CODEBLOCKX\n    ```")
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+    text = "\n".join(p.extract_text() or "" for p in
+                     PdfReader(root / "build/en/fixture-brief.pdf").pages)
+    for word in ("LISTITEMONE", "LISTITEMTWO", "CODEBLOCKX"):
+        assert word in text, word
+
+
+def test_local_images_in_every_format(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    (root / "images").mkdir()
+    (root / "images/pixel.png").write_bytes(PNG)
+    edit(root / "chapters/en/02-findings.md", "The conclusion follows.",
+         "The conclusion follows.\n\n![A single pixel](images/pixel.png)")
+    build(root, ["html", "docx", "pdf"], ["en"], None, Reporter(quiet=True))
+    html = (root / "build/en/fixture-brief.html").read_text()
+    assert 'src="data:image/png;base64,' in html and 'src="images/pixel.png"' not in html
+    with zipfile.ZipFile(root / "build/en/fixture-brief.docx") as docx:
+        assert len([n for n in docx.namelist() if n.startswith("word/media/")]) == 3
+
+
+@pytest.mark.parametrize("change", ["figure-code", "image", "style"])
+def test_every_input_invalidates_the_output(make_project, change: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(only="en")
+    (root / "images").mkdir()
+    (root / "images/pixel.png").write_bytes(PNG)
+    edit(root / "chapters/en/02-findings.md", "The conclusion follows.",
+         "The conclusion follows.\n\n![A single pixel](images/pixel.png)")
+    (root / "figures/wages/figure.py").write_text(
+        "def draw(fig, ax, data, loc):\n    ax.plot([1, 2], [1, 2], color='red')\n")
+    edit(root / "figures/wages/figure.yml", "kind: bar", "kind: custom")
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "figure_code: true\n")
+    build(root, ["html"], ["en"], None, Reporter(quiet=True))
+    output = root / "build/en/fixture-brief.html"
+    before = output.read_bytes()
+    if change == "figure-code":
+        edit(root / "figures/wages/figure.py", "'red'", "'blue'")
+    elif change == "image":
+        (root / "images/pixel.png").write_bytes(PNG.replace(b"\x18\xdd", b"\x18\xde"))
+    else:
+        edit(root / "house-notes.csl", "Ibid.", "Id.")
+    build(root, ["html"], ["en"], None, Reporter(quiet=True))
+    assert output.read_bytes() != before
+
+
+def test_translation_mapping_errors(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    edit(root / "chapters/es/02-findings.md", "translation-of: 02-findings.md",
+         "translation-of: 99-nope.md")
+    (root / "chapters/es/03-extra.md").write_text("# Extra\n\nTexto.\n")
+    errors = [f for f in check_only(root)[1] if f.rule == "translation-source"]
+    lines = sorted((f.location.path.name, f.location.line) for f in errors if f.location)
+    assert lines == [("02-findings.md", 2), ("03-extra.md", 1)]
+
+
+def test_docx_carries_no_internal_metadata(built_basic: Path) -> None:
+    with zipfile.ZipFile(built_basic / "es" / "fixture-brief.docx") as docx:
+        names = docx.namelist()
+        custom = docx.read("docProps/custom.xml").decode() if "docProps/custom.xml" in names \
+            else ""
+    for leak in ("translation-of", "source-paragraphs", "notes-after-punctuation",
+                 "bibliography", "link-citations"):
+        assert leak not in custom
