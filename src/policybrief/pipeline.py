@@ -131,9 +131,8 @@ def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Pat
             "[" + "; ".join(f"@{s.key}" + (f", {s.locator}" if s.locator else "")
                             for s in f.spec.sources) + "]"
             for f in batch)
-        out = run_pandoc(["parse"], [], cwd=root, stdin=markdown.encode("utf-8"),
-                         warnings=warnings)
-        out = run_pandoc(["cite"], cite_args, cwd=root, stdin=out, warnings=warnings)
+        out = run_pandoc(["parse"], ["--citeproc", *cite_args], cwd=root,
+                         stdin=markdown.encode("utf-8"), warnings=warnings)
         blocks = [b for b in json.loads(out)["blocks"] if b["t"] == "Para"]
         for figure, block in zip(batch, blocks, strict=True):
             notes = collect(block, "Note")
@@ -215,6 +214,7 @@ class EditionJob:
     formats: tuple[str, ...]
     out_dir: Path
     epoch: int
+    sources: tuple[Project, Bibliography] | None = None  # as read by the parent
 
 
 @dataclass
@@ -227,7 +227,7 @@ class EditionResult:
 
 def render_edition(job: EditionJob) -> EditionResult:
     """Parse one edition and render it in the requested formats (in memory)."""
-    project, bibliography = load_project(job.root)
+    project, bibliography = job.sources or load_project(job.root)
     edition = project.edition(job.lang)
     source_lang = project.config.languages[0]
     cache_dir = job.out_dir / ".cache"
@@ -333,7 +333,8 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
                      if force or not manifest.is_current(out_dir / lang / f"{slug}.{f}",
                                                          keys[(lang, f)])]
             if stale:
-                jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch))
+                jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch,
+                                       (project, bibliography)))
         up_to_date = len(wanted) * len(formats) - sum(len(j.formats) for j in jobs)
         if up_to_date:
             reporter.step(f"[3/4] {up_to_date} outputs already up to date")

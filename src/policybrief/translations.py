@@ -94,8 +94,9 @@ def statuses(project: Project) -> list[TranslationStatus]:
                 result.append(TranslationStatus(edition.lang, source, chapter, "untracked"))
                 continue
             known = {str(h) for h in recorded}
-            changed = [p for p in paragraphs(source) if p.fingerprint not in known]
-            removed = len(known - {p.fingerprint for p in paragraphs(source)})
+            current = paragraphs(source)
+            changed = [p for p in current if p.fingerprint not in known]
+            removed = len(known - {p.fingerprint for p in current})
             stale = bool(changed) or removed > 0
             result.append(TranslationStatus(edition.lang, source, chapter,
                                             "stale" if stale else "current", changed))

@@ -173,7 +173,10 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
                 errors.append(SourceError(
                     f"column '{column}' is numeric but has '{cell}'",
                     Location(table.path, line, col)))
-    for name, value in (("alt", spec.alt), ("title", spec.title)):
+    texts = [("alt", spec.alt), ("title", spec.title)]
+    texts += [(name, value) for name, value in (("caption", spec.caption),
+              ("x_label", spec.x_label), ("y_label", spec.y_label)) if isinstance(value, dict)]
+    for name, value in texts:
         for lang in languages:
             text = value if isinstance(value, str) else value.get(lang, "")
             if not text.strip():

@@ -23,6 +23,8 @@ def _without_notes(inlines: list[Node]) -> list[Node]:
 
 def apply(doc: Node) -> Node:
     def in_paragraph(node: Node) -> list[Node] | None:
+        if node["t"] == "Note":  # a pull quote repeats the text, never a note's
+            return [node]
         if node["t"] not in ("Para", "Plain"):
             return None
         quotes: list[list[Node]] = []
