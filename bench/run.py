@@ -57,6 +57,24 @@ typst.compile(str(root / "brief.typ"), output=str(root / "typst.pdf"))
 """
 
 
+WARM_EDITS = r"""
+import sys, time
+from pathlib import Path
+from policybrief.log import Reporter
+from policybrief.pipeline import build
+root = Path(sys.argv[1])
+build(root, ["pdf"], None, None, Reporter(quiet=True))
+chapter = root / "chapters/en/03-forced-labor.md"
+times = []
+for n in range(3):
+    chapter.write_text(chapter.read_text().replace("including Cuba", f"including Cuba {n}", 1))
+    start = time.perf_counter()
+    build(root, ["pdf"], None, None, Reporter(quiet=True))
+    times.append(time.perf_counter() - start)
+print(sorted(times)[1])
+"""
+
+
 def run(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall time and peak RSS (MB) of one command and its children."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -123,6 +141,10 @@ def main() -> int:
             seconds, mb = run(all_editions, root)
             results.setdefault("figure-data edit, then every edition", []).append(seconds)
             memory = max(memory, mb)
+            warm = subprocess.run([sys.executable, "-c", WARM_EDITS, str(root)], cwd=root,
+                                  capture_output=True, text=True, check=True)
+            results.setdefault("one-sentence edit to PDF in a warm process (brief watch)",
+                               []).append(float(warm.stdout.strip().splitlines()[-1]))
             seconds, _ = run([sys.executable, "-c", PLAIN_PIPELINE, str(root)], root)
             results.setdefault("plain pandoc + WeasyPrint, English PDF", []).append(seconds)
             try:
