@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from policybrief import safety
 from policybrief.bibliography import Bibliography, load_bibliography
@@ -96,8 +97,10 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     source_lang = project.config.languages[0]
     cite_args = ["--bibliography", str(refs), "--csl", str(style),
                  f"--metadata=lang:{edition.lang}"]
-    doc: Node = json.loads(run_pandoc(["parse"], chapter_files, cwd=project.root,
-                                      warnings=warnings))
+    doc: Node = {**parse_chapter(project, chapter_files[0], cache_dir, warnings), "meta": {}}
+    for chapter_file in chapter_files[1:]:
+        doc["blocks"] += parse_chapter(project, chapter_file, cache_dir, warnings)["blocks"]
+    number_citations(doc)
     safety.enforce(doc)
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, source_lang, messages)
     doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
@@ -107,6 +110,52 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     sources = format_figure_sources([project.figures[i] for i in shown], cite_args,
                                     project.root, warnings)
     return figures_filter.fill_sources(doc, sources), shown
+
+
+def number_citations(doc: Node) -> None:
+    """Number citations as pandoc's reader does for one document, across chapters
+    parsed one by one: each citation outside a note, and each note, is the next note;
+    citeproc needs these numbers to find "ibid." and first citations."""
+    counter = 0
+
+    def mark(value: Any, number: int) -> None:
+        for cite in collect(value, "Cite"):
+            for citation in cite["c"][0]:
+                citation["citationNoteNum"] = number
+
+    def visit(value: Any) -> None:
+        nonlocal counter
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict) and "t" in value:
+            if value["t"] in ("Note", "Cite"):
+                counter += 1
+                mark([value], counter)
+                return
+            visit(value.get("c"))
+
+    visit(doc["blocks"])
+
+
+def parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
+                  warnings: list[str]) -> Node:
+    """One chapter's AST, cached by its text and pandoc's version: after an edit, only
+    the edited chapter is parsed again. (Citations are resolved later, for the whole
+    edition at once, so notes are numbered and "ibid." found across chapters.)"""
+    from policybrief.pandoc.runner import defaults_file, pandoc_version
+
+    text = (project.root / chapter_file).read_bytes()
+    settings = Path(defaults_file("parse")).read_bytes()
+    key = hashlib.sha256(text + settings + pandoc_version().encode()).hexdigest()[:24]
+    cached = cache_dir / "ast" / f"{key}.json"
+    if cached.is_file():
+        parsed: Node = json.loads(cached.read_bytes())
+        return parsed
+    out = run_pandoc(["parse"], [chapter_file], cwd=project.root, warnings=warnings)
+    write_atomic(cached, out)
+    parsed = json.loads(out)
+    return parsed
 
 
 def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Path,
@@ -292,13 +341,6 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     reporter.root = project.root
     reporter.step(f"[1/4] read {sum(len(e.chapters) for e in project.editions)} chapters "
                   f"in {len(project.editions)} languages, {len(bibliography.entries)} sources")
-    findings = run_checks(project, bibliography)
-    for finding in findings:
-        if finding.severity == "warning":
-            reporter.warning(finding.message, finding.location, finding.rule)
-    raise_all([f.as_error() for f in findings if f.severity == "error"])
-    reporter.step("[2/4] checks passed")
-
     known = [e.lang for e in project.editions]
     wanted = langs or [known[0]]
     unknown = [lang for lang in wanted if lang not in known]
@@ -324,6 +366,23 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
         sources_of[lang], themes, fmt, json.dumps(versions, sort_keys=True),
         str(epoch) if fixed_date else ""]).encode()).hexdigest()
         for lang in wanted for fmt in formats}
+    targets = {(lang, fmt): out_dir / lang / f"{slug}.{fmt}" for lang in wanted for fmt in formats}
+    # The checks cover every language: they were passed for exactly these sources when
+    # the manifest recorded this project key.
+    project_key = hashlib.sha256("\n".join(
+        [fingerprint(project, e, style) for e in project.editions] + [themes]).encode()
+    ).hexdigest()
+    previous = Manifest.load(out_dir)
+    if not force and previous.checked == project_key and all(
+            previous.is_current(targets[k], keys[k]) for k in keys):
+        reporter.step(f"[2/4] all {len(keys)} outputs are up to date")
+        return BuildResult(list(targets.values()), [])
+    findings = run_checks(project, bibliography)
+    for finding in findings:
+        if finding.severity == "warning":
+            reporter.warning(finding.message, finding.location, finding.rule)
+    raise_all([f.as_error() for f in findings if f.severity == "error"])
+    reporter.step("[2/4] checks passed")
 
     with build_lock(out_dir):
         manifest = Manifest.load(out_dir)
@@ -352,6 +411,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
                 manifest.record(target, data, keys[(result.lang, fmt)], result.lang, fmt,
                                 sources_of[result.lang], date, versions)
                 written.append(target)
+        manifest.checked = project_key
         manifest.save()
     reporter.step(f"built {len(written)} files in {time.perf_counter() - started:.1f} s")
     outputs = [out_dir / lang / f"{slug}.{f}" for lang in wanted for f in formats]

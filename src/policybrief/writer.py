@@ -54,13 +54,14 @@ class Manifest:
 
     path: Path
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    checked: str = ""  # the project key whose sources last passed the checks
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
         path = out_dir / "manifest.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("outputs", {})))
+            return cls(path, dict(data.get("outputs", {})), str(data.get("checked", "")))
         except (OSError, ValueError, AttributeError):
             return cls(path)
 
@@ -82,5 +83,5 @@ class Manifest:
         }
 
     def save(self) -> None:
-        body = {"outputs": dict(sorted(self.outputs.items()))}
+        body = {"checked": self.checked, "outputs": dict(sorted(self.outputs.items()))}
         write_atomic(self.path, (json.dumps(body, indent=1, ensure_ascii=False) + "\n").encode())
