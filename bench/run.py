@@ -112,6 +112,27 @@ def edit_figure(root: Path) -> None:
     path.write_text(text.replace(",6190,", ",6191,"), encoding="utf-8")
 
 
+def synthetic(tmp: Path, copies: int) -> Path:
+    """A brief `copies` times the flagship's English text (figures placed once)."""
+    root = fresh_copy(tmp)
+    shutil.rmtree(root / "chapters" / "es")
+    config = root / "brief.yml"
+    text = config.read_text(encoding="utf-8").replace("languages: [en, es]", "languages: [en]")
+    config.write_text(text.split("\ntranslations:")[0] + "\n", encoding="utf-8")
+    originals = sorted((root / "chapters/en").glob("*.md"))
+    for copy in range(2, copies + 1):
+        for path in originals:
+            body = path.read_text(encoding="utf-8")
+            body = "\n".join(line for line in body.splitlines()
+                             if not line.startswith("![](figure:"))
+            body = body.replace("\n# ", f"\n# (part {copy}) ", 1) if not body.startswith("# ") \
+                else f"# (part {copy}) " + body[2:]
+            (path.parent / f"{copy:02d}-{path.name}").write_text(body, encoding="utf-8")
+    for path in originals:
+        path.rename(path.parent / f"01-{path.name}")
+    return root
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -120,6 +141,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
+    parser.add_argument("--scale", type=int, default=0, metavar="N",
+                        help="also build one synthetic brief N times the flagship's text")
     args = parser.parse_args()
     results: dict[str, list[float]] = {}
     memory = 0
@@ -152,6 +175,14 @@ def main() -> int:
                 results.setdefault("pandoc + Typst, English PDF", []).append(seconds)
             except subprocess.CalledProcessError:
                 pass
+        if args.scale:
+            root = synthetic(tmp, args.scale)
+            # (peak memory is the largest of any process so far: the PDF's comes first)
+            seconds, mb = run([*BRIEF, "build", "--to", "pdf", "--quiet"], root)
+            results[f"{args.scale}x brief: English PDF"] = [seconds]
+            results[f"{args.scale}x brief: peak memory of the PDF build (MB)"] = [float(mb)]
+            seconds, _ = run([*BRIEF, "build", "--to", "html", "--quiet"], root)
+            results[f"{args.scale}x brief: English HTML"] = [seconds]
     table = {name: median(values) for name, values in results.items()}
     plain = table["plain pandoc + WeasyPrint, English PDF"]
     typst_time = table.get("pandoc + Typst, English PDF")
