@@ -136,7 +136,7 @@ def test_docx_package(flagship_docx: Path) -> None:
     notes = [n for n in footnotes.iter(f"{W}footnote") if n.get(f"{W}type") is None]
     assert len(notes) == 141
     styles = {s.get(f"{W}val") for s in document.iter(f"{W}pStyle")}
-    assert {"Heading1", "Heading2", "Heading3", "PullQuote", "Title"} <= styles
+    assert {"Heading1", "Heading2", "Heading3", "PullQuote", "Title", "TOCHeading"} <= styles
     instructions = "".join(t.text or "" for t in document.iter(f"{W}instrText"))
     assert "TOC" in instructions  # a contents field Word fills on open
     assert len(media) == 5  # the five charts (the sixth figure is a table)

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
 from policybrief.config.yamlsource import load_yaml
@@ -170,8 +171,10 @@ class DocxBuilder:
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc = embed_local_images(doc, ctx.project.root)
         doc["meta"] = _docx_meta(ctx)  # nothing of the chapters' front matter or ours
-        # The title page and contents stand on their own page(s).
-        doc["blocks"] = [PAGE_BREAK, *doc["blocks"]]
+        # Title page (pandoc's title block and the publisher), then the contents on a
+        # page of their own, then the text.
+        doc["blocks"] = [*_publisher_blocks(ctx), PAGE_BREAK, *_contents_blocks(ctx),
+                         PAGE_BREAK, *doc["blocks"]]
         reference = reference_docx(ctx)
         with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
             target = Path(tmp) / "edition.docx"
@@ -181,6 +184,34 @@ class DocxBuilder:
 
 
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
+def _paragraph(text: str, style: str) -> str:
+    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>')
+
+
+def _publisher_blocks(ctx: BuildContext) -> list[Node]:
+    """Under pandoc's title block: the authors' roles, then the publisher's address."""
+    lines = [author.role for author in ctx.edition.authors if author.role]
+    organization = ctx.project.organization
+    if organization is not None:
+        lines += ["", organization.name, organization.unit, *organization.address,
+                  organization.url]
+    xml = "".join(_paragraph(line, "Author") for line in lines if line is not None)
+    return [{"t": "RawBlock", "c": ["openxml", xml]}] if xml else []
+
+
+def _contents_blocks(ctx: BuildContext) -> list[Node]:
+    """A contents heading and a TOC field Word fills in (and updates) when it opens."""
+    field = (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:t>{escape(ctx.messages("contents_update"))}</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    return [{"t": "RawBlock", "c": ["openxml",
+                                    _paragraph(ctx.messages("contents"), "TOCHeading") + field]}]
+
+
 _DATA_URL_ATTR = re.compile(rb'descr="data:[^"]*"')
 
 
