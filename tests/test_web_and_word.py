@@ -165,3 +165,13 @@ def test_docx_opens_in_python_docx_and_libreoffice(flagship_docx: Path, tmp_path
     notes = {int(n) for n in re.findall(r"^\s*(\d{1,3})\s*[“\"A-Z]", text, flags=re.M)
              if int(n) <= 141}
     assert len(notes) >= 130, sorted(set(range(1, 142)) - notes)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_html_is_valid_html5(built_flagship: Path, built_basic: Path, lang: str) -> None:
+    java, vnu = require("java"), require("vnu")
+    path = (built_flagship / "en" / f"{SLUG}.html" if lang == "en"
+            else built_basic / "es" / "fixture-brief.html")
+    result = subprocess.run([java, "-jar", vnu, "--errors-only", str(path)],
+                            capture_output=True, text=True, timeout=240, check=False)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:2000]

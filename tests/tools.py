@@ -10,17 +10,23 @@ from pathlib import Path
 
 import pytest
 
-AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = Path(__file__).parent / "browser" / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 INSTALL = {
     "chromium": "apt-get install chromium",
     "soffice": "apt-get install libreoffice-writer-nogui",
+    "java": "apt-get install default-jre-headless",
     "axe-core": "(cd tests/browser && npm ci)",
+    "vnu": "(cd tests/browser && npm ci)",
 }
+FILES = {"axe-core": AXE, "vnu": VNU}
 
 
 def require(tool: str) -> str:
     """The tool's path, or skip/fail with how to install it."""
-    path = str(AXE) if tool == "axe-core" and AXE.is_file() else shutil.which(tool)
+    path = (str(FILES[tool]) if FILES[tool].is_file() else None) if tool in FILES \
+        else shutil.which(tool)
     if path:
         return path
     message = f"{tool} is not installed: {INSTALL[tool]}"
