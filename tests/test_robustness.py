@@ -141,3 +141,22 @@ def test_docx_carries_no_internal_metadata(built_basic: Path) -> None:
     for leak in ("translation-of", "source-paragraphs", "notes-after-punctuation",
                  "bibliography", "link-citations"):
         assert leak not in custom
+
+
+def test_render_time_failure_keeps_the_previous_edition(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A failure while rendering (not while checking) also leaves the old files intact."""
+    root = make_project(only="en")
+    (root / "figures/wages/figure.py").write_text(
+        "def draw(fig, ax, data, loc):\n    ax.plot([1, 2], [1, 2])\n")
+    edit(root / "figures/wages/figure.yml", "kind: bar", "kind: custom")
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "figure_code: true\n")
+    assert main(["build", "--project", str(root), "--to", "html,pdf", "--quiet"]) == 0
+    outputs = [root / "build/en/fixture-brief.html", root / "build/en/fixture-brief.pdf"]
+    before = [p.read_bytes() for p in outputs]
+    (root / "figures/wages/figure.py").write_text(
+        "def draw(fig, ax, data, loc):\n    raise RuntimeError('broken chart')\n")
+    assert main(["build", "--project", str(root), "--to", "html,pdf", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "figures/wages/figure.py: error: figure.py failed: RuntimeError: broken chart" in err
+    assert [p.read_bytes() for p in outputs] == before
