@@ -28,31 +28,28 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BRIEF = [sys.executable, "-m", "policybrief"]
-PLAIN_PIPELINE = r"""
-import sys, subprocess, pypandoc, weasyprint
+# The same English text through pandoc alone, without figure placements (these
+# pipelines have no figures); `to` is the pandoc output format.
+PANDOC_ALONE = r"""
+import sys, subprocess, pypandoc
 from pathlib import Path
 root = Path(sys.argv[1])
-# the same text without figure placements (these pipelines have no figures)
 text = "\n\n".join(p.read_text() for p in sorted((root / "chapters/en").glob("*.md")))
 text = "\n".join(l for l in text.splitlines() if not l.startswith("![](figure:"))
-html = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
-    "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
-    "-s", "-t", "html5", "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
-    check=True).stdout
-weasyprint.HTML(string=html.decode()).write_pdf(str(root / "plain.pdf"))
+def pandoc(to):
+    return subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
+        "--bibliography", str(root / "references.bib"),
+        "--csl", str(root / "styles/house-notes.csl"), "-s", "-t", to,
+        "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
+        check=True).stdout
 """
-TYPST_PIPELINE = r"""
-import sys, subprocess, pypandoc, typst
-from pathlib import Path
-root = Path(sys.argv[1])
-# the same text without figure placements (these pipelines have no figures)
-text = "\n\n".join(p.read_text() for p in sorted((root / "chapters/en").glob("*.md")))
-text = "\n".join(l for l in text.splitlines() if not l.startswith("![](figure:"))
-source = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
-    "--bibliography", str(root / "references.bib"), "--csl", str(root / "styles/house-notes.csl"),
-    "-s", "-t", "typst", "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
-    check=True).stdout
-(root / "brief.typ").write_bytes(source)
+PLAIN_PIPELINE = PANDOC_ALONE + r"""
+import weasyprint
+weasyprint.HTML(string=pandoc("html5").decode()).write_pdf(str(root / "plain.pdf"))
+"""
+TYPST_PIPELINE = PANDOC_ALONE + r"""
+import typst
+(root / "brief.typ").write_bytes(pandoc("typst"))
 typst.compile(str(root / "brief.typ"), output=str(root / "typst.pdf"))
 """
 
