@@ -71,7 +71,8 @@ def citations(chapter: Chapter) -> Iterator[Mark]:
         yield Mark(key, locate(chapter, match.start() + match.group(0).index("@") + 1))
 
 
-_CITE_GROUP = re.compile(
+# A whole citation as written: "[see @a, p. 3; @b]" or "@a [p. 3]".
+CITATION = _CITE_GROUP = re.compile(
     r"\[[^\[\]]*-?@[^\[\]]*\]|(?<![\w@\\])@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?")
 
 

@@ -10,7 +10,12 @@ import re
 
 from policybrief.bibliography import Bibliography, latex_to_text
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import locate, note_definitions, note_references
+from policybrief.checks.markdown_scan import (
+    CITATION,
+    locate,
+    note_definitions,
+    note_references,
+)
 from policybrief.model import Chapter, Project
 
 _INLINE_NOTE = re.compile(r"\^\[")
@@ -51,7 +56,7 @@ def _content_checks(chapter: Chapter, bibliography: Bibliography) -> list[Findin
         if not text.strip():
             findings.append(Finding("error", "empty note", where, "note-empty"))
             continue
-        prose = re.sub(r"\[-?@[^\[\]]*\]|@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?", " ", text)
+        prose = CITATION.sub(" ", text)
         for title, key in titles.items():
             if title in prose:
                 findings.append(Finding(

@@ -8,7 +8,7 @@ import re
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import CODE, COMMENTS, LINKS, blank, locate
+from policybrief.checks.markdown_scan import CITATION, CODE, COMMENTS, LINKS, blank, locate
 from policybrief.model import Chapter, Project
 
 _NUMBER_ABBREVIATIONS = {
@@ -30,7 +30,7 @@ _NOT_PROSE = [
     *LINKS,
     re.compile(r"\{[^}\n]*\}"),  # attributes
     re.compile(r"</?[a-zA-Z][^>\n]*>"),  # raw HTML tags
-    re.compile(r"\[-?@[^\[\]]*\]|(?<![\w@])@[\w:.#$%&+?<>~/-]+\w(?: \[[^\]]*\])?"),  # cites
+    CITATION,
     *COMMENTS,
     re.compile(r"^ {0,3}(?:[ivxlcIVXLC]+|\d+|[a-zA-Z])[.)] +|^ {0,3}[-*+] +", re.M),  # markers
 ]
