@@ -20,7 +20,7 @@ STYLE = load_style(theme_dir("default"))
 
 def draw(root: Path, figure_id: str, lang: str, cache: Path):  # type: ignore[no-untyped-def]
     figures = load_figures(root, ["en", "es"])
-    return render_figure(figures[figure_id], STYLE, lang, "en", cache)
+    return render_figure(figures[figure_id], STYLE, lang, cache)
 
 
 def test_changing_a_value_changes_the_svg_and_only_that_figure(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +157,7 @@ def test_flagship_figures_have_sources_and_alt_text() -> None:
     assert any(f.spec.kind == "table" for f in figures.values())
     for figure in figures.values():
         assert figure.spec.sources
-        assert figure.text(figure.spec.alt, "en", "en").strip()
+        assert figure.text(figure.spec.alt, "en").strip()
 
 
 def add_custom_figure(root: Path, code: str) -> None:

@@ -598,7 +598,7 @@ def compare_sources(base: Bibliography, head: Bibliography) -> list[SourceChange
 
 def _row_keys(figure: Figure, source_lang: str) -> list[str] | None:
     """Each data row's label (its category), when the labels tell the rows apart."""
-    column = figure.text(figure.spec.x, source_lang, source_lang)
+    column = figure.text(figure.spec.x, source_lang)
     if column not in figure.table.header:
         return None
     keys = [row[column].strip() for row in figure.table.rows]
@@ -635,7 +635,7 @@ def compare_figures(base: Project, head: Project) -> list[FigureChange]:
         old, new = base.figures.get(figure_id), head.figures.get(figure_id)
         shown = new or old
         assert shown is not None
-        title = shown.text(shown.spec.title, source_lang, source_lang)
+        title = shown.text(shown.spec.title, source_lang)
         if old is None:
             changes.append(FigureChange(figure_id, title, "added"))
         elif new is None:

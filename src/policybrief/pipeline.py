@@ -94,7 +94,6 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     items = json.dumps(bibliography.to_csl(edition.lang), ensure_ascii=False, indent=1)
     write_atomic(refs, items.encode("utf-8"))
     chapter_files = [str(c.path.relative_to(project.root)) for c in edition.chapters]
-    source_lang = project.config.languages[0]
     cite_args = ["--bibliography", str(refs), "--csl", str(style),
                  f"--metadata=lang:{edition.lang}"]
     doc: Node = {**parse_chapter(project, chapter_files[0], cache_dir, warnings), "meta": {}}
@@ -102,7 +101,7 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
         doc["blocks"] += parse_chapter(project, chapter_file, cache_dir, warnings)["blocks"]
     number_citations(doc)
     safety.enforce(doc)
-    doc, shown = figures_filter.apply(doc, project.figures, edition.lang, source_lang, messages)
+    doc, shown = figures_filter.apply(doc, project.figures, edition.lang, messages)
     doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
                                 warnings=warnings))
     for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
@@ -264,6 +263,7 @@ class EditionJob:
     out_dir: Path
     epoch: int
     sources: tuple[Project, Bibliography] | None = None  # as read by the parent
+    fingerprint: str = ""  # of the edition's inputs, as the parent computed it
 
 
 @dataclass
@@ -294,7 +294,7 @@ def render_edition(job: EditionJob) -> EditionResult:
                  f"({time.perf_counter() - started:.2f} s)")
     started = time.perf_counter()
     house_style = load_style(theme)
-    charts = {i: render_figure(project.figures[i], house_style, job.lang, source_lang, cache_dir)
+    charts = {i: render_figure(project.figures[i], house_style, job.lang, cache_dir)
               for i in shown if project.figures[i].spec.kind != "table"}
     steps.append(f"[3/4] {job.lang}: {len(charts)} charts drawn or taken from the cache "
                  f"({time.perf_counter() - started:.2f} s)")
@@ -302,7 +302,8 @@ def render_edition(job: EditionJob) -> EditionResult:
         project=project, edition=edition, doc=doc, messages=messages,
         build_date=dt.datetime.fromtimestamp(job.epoch, tz=dt.UTC), theme_dir=theme,
         cache_dir=cache_dir, output_names={"pdf": f"{slug}.pdf", "docx": f"{slug}.docx"},
-        warnings=warnings, charts=charts, fingerprint=fingerprint(project, edition, style),
+        warnings=warnings, charts=charts,
+        fingerprint=job.fingerprint or fingerprint(project, edition, style),
     )
     outputs = []
     for fmt in job.formats:
@@ -361,7 +362,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
 
     # Keys are computed once, from the sources as read before rendering: an edit saved
     # during the build then makes the next build see a different key and rebuild.
-    sources_of = {lang: fingerprint(project, project.edition(lang), style) for lang in wanted}
+    sources_of = {e.lang: fingerprint(project, e, style) for e in project.editions}
     keys = {(lang, fmt): hashlib.sha256("\n".join([
         sources_of[lang], themes, fmt, json.dumps(versions, sort_keys=True),
         str(epoch) if fixed_date else ""]).encode()).hexdigest()
@@ -369,9 +370,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     targets = {(lang, fmt): out_dir / lang / f"{slug}.{fmt}" for lang in wanted for fmt in formats}
     # The checks cover every language: they were passed for exactly these sources when
     # the manifest recorded this project key.
-    project_key = hashlib.sha256("\n".join(
-        [fingerprint(project, e, style) for e in project.editions] + [themes]).encode()
-    ).hexdigest()
+    project_key = hashlib.sha256("\n".join([*sources_of.values(), themes]).encode()).hexdigest()
     previous = Manifest.load(out_dir)
     if not force and previous.checked == project_key and all(
             previous.is_current(targets[k], keys[k]) for k in keys):
@@ -393,7 +392,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
                                                          keys[(lang, f)])]
             if stale:
                 jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch,
-                                       (project, bibliography)))
+                                       (project, bibliography), sources_of[lang]))
         up_to_date = len(wanted) * len(formats) - sum(len(j.formats) for j in jobs)
         if up_to_date:
             reporter.step(f"[3/4] {up_to_date} outputs already up to date")
@@ -429,7 +428,7 @@ def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:
         if figure.spec.kind == "table":
             continue
         for lang in project.config.languages:
-            drawn = render_figure(figure, style, lang, project.config.languages[0], cache_dir,
+            drawn = render_figure(figure, style, lang, cache_dir,
                                   force=True)
             paths += [drawn.svg, drawn.png]
     return paths

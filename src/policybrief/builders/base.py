@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -65,7 +66,11 @@ class BuildContext:
         return entries
 
     def template_vars(self) -> dict[str, Any]:
-        """What every template may use."""
+        """What every template may use (a fresh copy: callers add their own)."""
+        return dict(self._template_vars)
+
+    @cached_property
+    def _template_vars(self) -> dict[str, Any]:
         from policybrief.i18n import format_brief_date, language_name
 
         project, edition = self.project, self.edition

@@ -249,8 +249,8 @@ class PdfBuilder:
             return write_pdf_whole(html, ctx, note_count)
         renderer = PrintRenderer(ctx)
         variables = ctx.template_vars()
-        sections = split_sections(body)
-        in_sections = sum(len(_note_numbers(s)) for s in sections)
+        sections = [(s, _note_numbers(s)) for s in split_sections(body)]
+        in_sections = sum(len(notes) for _s, notes in sections)
         if in_sections != note_count:  # every note must be verified where it is laid out
             raise RenderError(f"{note_count - in_sections} notes stand outside the top-level "
                               "sections; start every chapter with a level-1 heading")
@@ -263,8 +263,7 @@ class PdfBuilder:
         layouts: list[Layout] = []
         toc_pages: dict[str, int] = {}
         repaired: list[int] = []
-        for section in sections:
-            notes = _note_numbers(section)
+        for section, notes in sections:
             part_html = render(ctx.theme_dir, ctx.project.root, "print-section.html.j2",
                                variables | {"body": Markup(section)})
             # WeasyPrint increments the page counter after the reset: page + 1 shows page + 1.

@@ -20,12 +20,11 @@ from policybrief.figures.style import HouseStyle
 class Draw:
     figure: Figure
     lang: str
-    source_lang: str
     style: HouseStyle
     loc: Localizer
 
     def text(self, value: Any) -> str:
-        return self.figure.text(value, self.lang, self.source_lang)
+        return self.figure.text(value, self.lang)
 
     def column(self, value: Any) -> list[str]:
         """A text column, in this language when the spec maps languages to columns."""

@@ -48,7 +48,7 @@ def cache_key(figure: Figure, style: HouseStyle, lang: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _draw(figure: Figure, style: HouseStyle, lang: str, source_lang: str) -> dict[str, bytes]:
+def _draw(figure: Figure, style: HouseStyle, lang: str) -> dict[str, bytes]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -62,7 +62,7 @@ def _draw(figure: Figure, style: HouseStyle, lang: str, source_lang: str) -> dic
         fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
         try:
             spec = figure.spec
-            d = Draw(figure, lang, source_lang, style, Localizer(lang, spec.number))
+            d = Draw(figure, lang, style, Localizer(lang, spec.number))
             if spec.kind == "custom":
                 draw_custom(figure, fig, ax, d)
             else:
@@ -104,13 +104,13 @@ def draw_custom(figure: Figure, fig: Any, ax: Any, d: Draw) -> None:
                           Location(path)) from None
 
 
-def render_figure(figure: Figure, style: HouseStyle, lang: str, source_lang: str,
+def render_figure(figure: Figure, style: HouseStyle, lang: str,
                   cache_dir: Path, force: bool = False) -> RenderedFigure:
     key = cache_key(figure, style, lang)
     base = cache_dir / "figures" / f"{figure.id}.{lang}.{key}"
     paths = {fmt: base.with_suffix(base.suffix + f".{fmt}") for fmt in FORMATS}
     if not force and all(p.is_file() for p in paths.values()):
         return RenderedFigure(figure.id, paths["svg"], paths["png"], redrawn=False)
-    for fmt, data in _draw(figure, style, lang, source_lang).items():
+    for fmt, data in _draw(figure, style, lang).items():
         write_atomic(paths[fmt], data)
     return RenderedFigure(figure.id, paths["svg"], paths["png"], redrawn=True)

@@ -94,7 +94,8 @@ class Figure:
         """The location in figure.yml of an option, e.g. ``where("source", "key")``."""
         return self.spec_source.where(key)
 
-    def text(self, value: Text, lang: str, source_lang: str) -> str:
+    def text(self, value: Text, lang: str) -> str:
+        """A per-language text in ``lang`` (every language is required by the checks)."""
         if isinstance(value, str):
             return value
         return value.get(lang) or ""

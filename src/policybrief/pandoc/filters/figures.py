@@ -39,11 +39,11 @@ def _cell(inlines: list[Node]) -> list[Any]:
     return [attr(), {"t": "AlignDefault"}, 1, 1, [{"t": "Plain", "c": inlines}]]
 
 
-def _table(figure: Figure, lang: str, source_lang: str) -> Node:
+def _table(figure: Figure, lang: str) -> Node:
     spec = figure.spec
     columns = list(spec.columns)
     localizer = Localizer(lang, spec.number)
-    header = [_cell(text(figure.text(spec.columns[c], lang, source_lang))) for c in columns]
+    header = [_cell(text(figure.text(spec.columns[c], lang))) for c in columns]
     rows = []
     for row in figure.table.rows:
         cells = []
@@ -63,7 +63,7 @@ def _table(figure: Figure, lang: str, source_lang: str) -> Node:
     ]}
 
 
-def apply(doc: Node, figures: dict[str, Figure], lang: str, source_lang: str,
+def apply(doc: Node, figures: dict[str, Figure], lang: str,
           label: Callable[[str], str]) -> tuple[Node, list[str]]:
     """Number and place figures; returns the document and the ids in order."""
     order: list[str] = []
@@ -91,17 +91,17 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str, source_lang: str,
             return None  # reported by the checks
         spec = figure.spec
         n = number(figure_id)
-        title = figure.text(spec.title, lang, source_lang).rstrip(".")
+        title = figure.text(spec.title, lang).rstrip(".")
         caption: list[Node] = [span(text(f"{label('figure')} {n}:"), ["figure-label"]),
                                {"t": "Space"}, *text(f"{title}.")]
-        extra = figure.text(spec.caption, lang, source_lang)
+        extra = figure.text(spec.caption, lang)
         if extra:
             caption += [{"t": "Space"}, *text(extra)]
         caption += [{"t": "Space"},
                     span(text(f"{label('source')}:"), ["figure-source"], f"source-{figure_id}")]
-        alt = figure.text(spec.alt, lang, source_lang)
+        alt = figure.text(spec.alt, lang)
         if spec.kind == "table":
-            body: list[Node] = [_table(figure, lang, source_lang)]
+            body: list[Node] = [_table(figure, lang)]
         else:
             image = {"t": "Image", "c": [attr("", ["chart"], [("figure", figure_id)]), text(alt),
                                          [PREFIX + figure_id, ""]]}
