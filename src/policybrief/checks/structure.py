@@ -10,6 +10,7 @@ untrusted pull request cannot inject anything into an edition.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from policybrief.bibliography import Bibliography
@@ -26,7 +27,12 @@ _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 
 def _code_masked(chapter: Chapter) -> str:
     """Only code is blanked (links and URLs stay: images live there)."""
-    return blank(chapter.text, CODE)
+    return _code_blanked(chapter.text)
+
+
+@lru_cache(maxsize=256)
+def _code_blanked(text: str) -> str:
+    return blank(text, CODE)
 
 
 def _headings(chapter: Chapter) -> list[Finding]:

@@ -52,30 +52,52 @@ def classes_of(node: Node) -> list[str]:
 
 
 def walk(value: Any, action: Action) -> Any:
-    """Apply ``action`` top-down to every node in ``value``; returns a new tree."""
+    """Apply ``action`` top-down to every node in ``value``.
+
+    Returns the tree with the replacements made. Subtrees in which nothing was replaced
+    are returned as they are, not copied: filters run a dozen times per build over the
+    whole edition, and copying every node cost more than the filters themselves.
+    Filters must therefore build new nodes rather than change the ones they are given.
+    """
     if isinstance(value, list):
-        result: list[Any] = []
-        for item in value:
+        result: list[Any] | None = None
+        for index, item in enumerate(value):
             if isinstance(item, dict) and "t" in item:
                 replacement = action(item)
                 if replacement is None:
-                    result.append(_walk_children(item, action))
+                    new = _walk_children(item, action)
+                    if new is item and result is None:
+                        continue
+                    replacements = [new]
                 else:
-                    result.extend(replacement)
+                    replacements = replacement
+            elif isinstance(item, list | dict):
+                new = walk(item, action)
+                if new is item and result is None:
+                    continue
+                replacements = [new]
             else:
-                result.append(walk(item, action))
-        return result
+                if result is not None:
+                    result.append(item)
+                continue
+            if result is None:
+                result = list(value[:index])
+            result.extend(replacements)
+        return value if result is None else result
     if isinstance(value, dict):
         if "t" in value:
             return _walk_children(value, action)
-        return {k: walk(v, action) for k, v in value.items()}
+        changed = {k: walk(v, action) for k, v in value.items()}
+        return value if all(changed[k] is v for k, v in value.items()) else changed
     return value
 
 
 def _walk_children(node: Node, action: Action) -> Node:
-    if "c" not in node:
+    content = node.get("c")
+    if not isinstance(content, list | dict):
         return node
-    return {"t": node["t"], "c": walk(node["c"], action)}
+    new = walk(content, action)
+    return node if new is content else {"t": node["t"], "c": new}
 
 
 def walk_doc(doc: Node, action: Action) -> Node:

@@ -90,16 +90,20 @@ def _anchor_inlines(inlines: list[Node]) -> list[Node]:
 
 
 def _anchor(doc: Node) -> Node:
-    """Keep each note call with the word before it."""
+    """Keep each note call with the word before it (lists without a note call are
+    returned as they are, not copied)."""
     def visit(value: Any) -> Any:
         if isinstance(value, list):
             items = [visit(v) for v in value]
             if items and all(isinstance(i, dict) and "t" in i for i in items):
-                return _anchor_inlines(items)
+                items = _anchor_inlines(items)
+            if len(items) == len(value) and all(a is b for a, b in zip(items, value, strict=True)):
+                return value
             return items
         if isinstance(value, dict):
             if "t" in value and "c" in value:
-                return {"t": value["t"], "c": visit(value["c"])}
+                content = visit(value["c"])
+                return value if content is value["c"] else {"t": value["t"], "c": content}
             return value
         return value
 
