@@ -32,8 +32,9 @@ from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect
 from policybrief.pandoc.filters import figures as figures_filter
 from policybrief.pandoc.filters import numbering, pullquotes, translated_quotes
-from policybrief.pandoc.runner import run_pandoc, to_json
+from policybrief.pandoc.runner import defaults_file, pandoc_version, run_pandoc, to_json
 from policybrief.sources import load_editions
+from policybrief.stagecache import digest, remembered, remembered_json
 from policybrief.writer import Manifest, build_lock, write_atomic
 
 
@@ -92,7 +93,8 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     """
     refs = cache_dir / edition.lang / "references.json"
     items = json.dumps(bibliography.to_csl(edition.lang), ensure_ascii=False, indent=1)
-    write_atomic(refs, items.encode("utf-8"))
+    if not refs.is_file() or refs.read_bytes() != items.encode("utf-8"):
+        write_atomic(refs, items.encode("utf-8"), durable=False)
     chapter_files = [str(c.path.relative_to(project.root)) for c in edition.chapters]
     cite_args = ["--bibliography", str(refs), "--csl", str(style),
                  f"--metadata=lang:{edition.lang}"]
@@ -102,13 +104,45 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     number_citations(doc)
     safety.enforce(doc)
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, messages)
-    doc = json.loads(run_pandoc(["cite"], cite_args, cwd=project.root, stdin=to_json(doc),
-                                warnings=warnings))
+    # What citeproc reads besides the document: the items, the style, the settings.
+    citeproc_inputs: list[bytes | str] = [
+        items, style.read_bytes(), Path(defaults_file("cite")).read_bytes(), pandoc_version(),
+        *cite_args[4:]]
+    doc = resolve_citations(doc, cite_args, citeproc_inputs, project.root,
+                            cache_dir / edition.lang / "citeproc.json", warnings)
     for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
         doc["meta"].pop(key, None)
-    sources = format_figure_sources([project.figures[i] for i in shown], cite_args,
-                                    project.root, warnings)
+    figures = [project.figures[i] for i in shown]
+    requests = json.dumps([[f.id, [[s.key, s.locator or ""] for s in f.spec.sources]]
+                           for f in figures])
+    sources: dict[str, list[Node]] = remembered_json(
+        cache_dir / edition.lang / "figure-sources.json",
+        digest(requests, *citeproc_inputs),
+        lambda: format_figure_sources(figures, cite_args, project.root, warnings))
     return figures_filter.fill_sources(doc, sources), shown
+
+
+def resolve_citations(doc: Node, cite_args: list[str], inputs: list[bytes | str], root: Path,
+                      cache: Path, warnings: list[str]) -> Node:
+    """The citeproc pass, remembered: the same document and inputs (a rebuild after
+    an edit to a figure, a template or another language) give the stored result."""
+    source = to_json(doc)
+
+    def citeproc() -> bytes:  # pandoc's warnings on the first line, then its JSON
+        said: list[str] = []
+        out = run_pandoc(["cite"], cite_args, cwd=root, stdin=source, warnings=said)
+        return json.dumps(said).encode() + b"\n" + out
+
+    def read(data: bytes) -> tuple[list[str], Node]:
+        said, _, out = data.partition(b"\n")
+        return json.loads(said), json.loads(out)
+
+    try:
+        said, resolved = read(remembered(cache, digest(source, *inputs), citeproc))
+    except ValueError:  # a damaged cache file
+        said, resolved = read(citeproc())
+    warnings.extend(said)
+    return resolved
 
 
 def number_citations(doc: Node) -> None:
@@ -142,7 +176,6 @@ def parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
     """One chapter's AST, cached by its text and pandoc's version: after an edit, only
     the edited chapter is parsed again. (Citations are resolved later, for the whole
     edition at once, so notes are numbered and "ibid." found across chapters.)"""
-    from policybrief.pandoc.runner import defaults_file, pandoc_version
 
     text = (project.root / chapter_file).read_bytes()
     settings = Path(defaults_file("parse")).read_bytes()
@@ -320,11 +353,17 @@ def render_edition(job: EditionJob) -> EditionResult:
     return EditionResult(job.lang, outputs, steps, notices)
 
 
+# Set while this process builds again and again (brief watch): editions then render
+# here, one after the other, so that their layouts stay in this process for the next
+# build (after an edit, usually one edition is stale and most of it is reused).
+render_in_process = False
+
+
 def _run_jobs(jobs: list[EditionJob]) -> list[EditionResult]:
     """Editions render in parallel processes when there is more than one and more than
     one core; each process reads the project itself (plain data in, bytes out)."""
     workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1:
+    if workers <= 1 or render_in_process:
         return [render_edition(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from markupsafe import Markup
 
 from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
@@ -16,6 +19,53 @@ def html_body(ctx: BuildContext, doc: Node, extra_args: list[str] | None = None)
     out = run_pandoc(["html"], [f"--metadata=lang:{ctx.lang}", *(extra_args or [])],
                      cwd=ctx.project.root, stdin=to_json(doc), warnings=ctx.warnings)
     return out.decode("utf-8")
+
+
+# Top-level sections already converted in this process: key -> HTML.
+_converted: dict[str, str] = {}
+
+
+def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
+    """:func:`html_body`, converting only the top-level sections not converted before
+    in this process (after an edit, the edited chapter's), all in one pandoc run.
+
+    Pandoc's HTML for a document whose blocks each fall in a level-1 section is its
+    sections' HTML joined by newlines; a document with blocks before its first
+    level-1 heading is converted whole.
+    """
+    blocks = doc["blocks"]
+    starts = [i for i, b in enumerate(blocks) if b["t"] == "Header" and b["c"][0] == 1]
+    if not starts or starts[0] != 0:
+        return html_body(ctx, doc)
+    chunks = [blocks[a:b] for a, b in zip(starts, [*starts[1:], len(blocks)], strict=True)]
+    meta = to_json(doc["meta"]) + ctx.lang.encode()
+    keys = [hashlib.sha256(meta + to_json({"b": chunk})).hexdigest() for chunk in chunks]
+    todo = [i for i, key in enumerate(keys) if key not in _converted]
+    if todo:
+        body = html_body(ctx, {**doc, "blocks": [b for i in todo for b in chunks[i]]})
+        sections = split_sections(body)
+        if len(sections) != len(todo) or "\n".join(sections) + "\n" != body:
+            return html_body(ctx, doc)  # not one top-level <section> per chunk
+        if len(_converted) > 512:
+            _converted.clear()
+        _converted.update((keys[i], html) for i, html in zip(todo, sections, strict=True))
+    return "\n".join(_converted[key] for key in keys) + "\n"
+
+
+def split_sections(body: str) -> list[str]:
+    """The top-level ``<section>`` elements of pandoc's HTML, in order."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for match in re.finditer(r"<(/?)section\b[^>]*>", body):
+        if not match.group(1):
+            if depth == 0:
+                start = match.start()
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                parts.append(body[start:match.end()])
+    return parts
 
 
 def theme_css(ctx: BuildContext, name: str) -> str:
