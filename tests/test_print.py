@@ -262,3 +262,61 @@ def test_unchanged_sections_are_not_laid_out_again(make_project) -> None:  # typ
     added = set(PrintRenderer._cache) - set(first)
     assert len(reused) >= 1  # the untouched first chapter (and its layout) was reused
     assert 1 <= len(added) <= 3  # the edited chapter, the sources, the front
+
+
+def test_replayed_pages_give_the_same_bytes_as_painted_ones(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """brief watch replays the paint of unchanged pages; the PDF must be the one a cold
+    build of the same sources writes, byte for byte. The first chapter shows glyphs
+    nothing before it shows, so their order in the fonts (which reaches the bytes)
+    comes from replayed pages after an edit to the second chapter; an edit to the
+    first chapter then replays the pages after it."""
+    import subprocess
+    import sys
+
+    from policybrief.builders import paintmemo
+    from policybrief.builders.pdf import PrintRenderer
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+    from policybrief.watch import warm_process
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project(only="en")
+    replays: list[int] = []
+    replay = paintmemo.PaintRecord.replay
+    monkeypatch.setattr(paintmemo.PaintRecord, "replay",
+                        lambda self, stream: (replays.append(1), replay(self, stream))[1])
+    first = root / "chapters/en/01-introduction.md"
+    second = root / "chapters/en/02-findings.md"
+    first.write_text(first.read_text().replace(
+        "It was\nadopted in 2000.", "It was\nadopted in 2000 (quixotic jazz: 42% of ½ & #7)."))
+
+    def same_as_cold_build(edit: Path, old: str, new: str) -> None:
+        replays.clear()
+        edit.write_text(edit.read_text().replace(old, new))
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+        assert replays  # pages of the sections the edit did not touch were replayed
+        subprocess.run([sys.executable, "-m", "policybrief", "build", "--to", "pdf",
+                        "--force", "--quiet", "--project", str(root), "--out",
+                        str(root / "cold")], check=True, capture_output=True)
+        warm = (root / "build/en/fixture-brief.pdf").read_bytes()
+        assert new.encode() not in warm  # (the text is compressed)
+        assert (root / "cold/en/fixture-brief.pdf").read_bytes() == warm
+
+    with warm_process():
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+        same_as_cold_build(second, "The conclusion follows.", "The conclusion follows now.")
+        same_as_cold_build(first, "We interviewed two", "We interviewed exactly two")
+        records = [page.__dict__.get(paintmemo.ATTRIBUTE)
+                   for layout in PrintRenderer._cache.values() for page in layout.pages]
+    # pages drawing the figures (images and groups, named by a running count) are
+    # painted every time; text pages are replayed
+    assert False in records and any(isinstance(r, paintmemo.PaintRecord) for r in records)
+
+
+def test_glyphs_are_read_from_the_page_operators() -> None:
+    from policybrief.builders.paintmemo import _shown_glyphs
+
+    assert _shown_glyphs([b"/ABCDEF 9 Tf", b"[<00410042>-20<0043>] TJ"]) == [
+        ("ABCDEF", 0x41), ("ABCDEF", 0x42), ("ABCDEF", 0x43)]
+    assert _shown_glyphs([b"/F 9 Tf", b"[<4142>] TJ", b"(x) Tj"]) is None
+    assert _shown_glyphs([b"/F 9 Tf", b"[<414>] TJ"]) is None  # not 4-digit glyph ids

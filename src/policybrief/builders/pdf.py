@@ -7,6 +7,7 @@ fetch only files inside the project and the theme (see :class:`SandboxFetcher`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
 
+from policybrief.builders import paintmemo
 from policybrief.builders.base import BuildContext, register
-from policybrief.builders.html import html_body
+from policybrief.builders.html import html_body, html_body_by_section, split_sections
 from policybrief.builders.templates import render
 from policybrief.errors import RenderError
 from policybrief.pandoc.filters import figures, inline_notes
@@ -141,6 +143,10 @@ class PrintRenderer:
 
     _cache: ClassVar[dict[str, Layout]] = {}
     _fonts: ClassVar[Any] = None
+    _stylesheets: ClassVar[dict[str, list[Any]]] = {}
+    # Record each page's paint for the next build (see paintmemo); set by processes
+    # that build again, as ``brief watch`` does: a one-off build would pay for nothing.
+    remember_paint: ClassVar[bool] = False
 
     def __init__(self, ctx: BuildContext) -> None:
         import weasyprint
@@ -153,12 +159,18 @@ class PrintRenderer:
         self.fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir, ctx.cache_dir])
         self.base_url = str(ctx.project.root) + "/"
         css_path = ctx.theme_dir / "css" / "print.css"
-        self.css_text = css_path.read_text(encoding="utf-8") + page_css(ctx)
-        self.stylesheets = [
-            weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
-                           font_config=self.fonts),
-            weasyprint.CSS(string=page_css(ctx)),
-        ]
+        paper = page_css(ctx)
+        self.css_text = css_path.read_text(encoding="utf-8") + paper
+        key = f"{css_path}\0{self.css_text}"
+        if key not in PrintRenderer._stylesheets:  # parsed once per process, not per build
+            parsed = [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
+                                     font_config=self.fonts),
+                      weasyprint.CSS(string=paper)]
+            if self.fetcher.refused:
+                raise RenderError("the print stylesheet asked for resources outside the "
+                                  "project: " + ", ".join(sorted(set(self.fetcher.refused))))
+            PrintRenderer._stylesheets = {key: parsed}
+        self.stylesheets = PrintRenderer._stylesheets[key]
         self.options = pdf_options(ctx)
 
     def layout(self, html: str, notes: range, extra_css: str = "") -> Layout:
@@ -193,6 +205,8 @@ class PrintRenderer:
         return layout
 
     def write(self, pages: list[Any], first: Any) -> bytes:
+        if self.remember_paint:
+            paintmemo.remember(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
         return pdf
 
@@ -200,22 +214,6 @@ class PrintRenderer:
 def _note_numbers(html: str) -> range:
     numbers = [int(n) for n in re.findall(r'<span id="fn(\d+)" class="footnote"', html)]
     return range(min(numbers), max(numbers) + 1) if numbers else range(0)
-
-
-def split_sections(body: str) -> list[str]:
-    """The top-level ``<section>`` elements of pandoc's HTML, in order."""
-    parts: list[str] = []
-    depth, start = 0, 0
-    for match in re.finditer(r"<(/?)section\b[^>]*>", body):
-        if not match.group(1):
-            if depth == 0:
-                start = match.start()
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                parts.append(body[start:match.end()])
-    return parts
 
 
 def write_pdf_whole(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
@@ -242,11 +240,12 @@ class PdfBuilder:
         doc = ctx.document_for("pdf")
         doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
-        body = html_body(ctx, doc)
         if ctx.project.config.print_layout == "whole":
+            body = html_body(ctx, doc)
             html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
                           ctx.template_vars() | {"body": Markup(body)})
             return write_pdf_whole(html, ctx, note_count)
+        body = html_body_by_section(ctx, doc)
         renderer = PrintRenderer(ctx)
         variables = ctx.template_vars()
         sections = [(s, _note_numbers(s)) for s in split_sections(body)]
@@ -255,11 +254,15 @@ class PdfBuilder:
             raise RenderError(f"{note_count - in_sections} notes stand outside the top-level "
                               "sections; start every chapter with a level-1 heading")
         # The front matter's page count does not depend on the page numbers in its
-        # contents, so a first layout with none tells where the sections start.
-        front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
-                            variables | {"body": Markup(""), "toc_pages": {}})
-        front = renderer.layout(front_html, range(0))
-        page, note = len(front.pages), 0
+        # contents, nor on the build's date and fingerprint (fixed-length values), so a
+        # first layout with neither tells where the sections start; it stays the same
+        # from one edit to the next, and a warm process takes it from the cache.
+        counting = variables | {"body": Markup(""), "toc_pages": {},
+                                "fingerprint": "0" * len(ctx.fingerprint),
+                                "build_date": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
+        front_pages = len(renderer.layout(render(ctx.theme_dir, ctx.project.root,
+                                                 "print.html.j2", counting), range(0)).pages)
+        page, note = front_pages, 0
         layouts: list[Layout] = []
         toc_pages: dict[str, int] = {}
         repaired: list[int] = []
@@ -280,6 +283,10 @@ class PdfBuilder:
         front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
                             variables | {"body": Markup(""), "toc_pages": toc_pages})
         front = renderer.layout(front_html, range(0))
+        if len(front.pages) != front_pages:
+            raise RenderError(f"the front matter took {len(front.pages)} pages, not the "
+                              f"{front_pages} its first layout took; the contents' page "
+                              "numbers would be wrong (check the print templates)")
         _report_repairs(ctx, repaired)
         pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
         return renderer.write(pages, front.document)  # the front carries the metadata

@@ -1,0 +1,207 @@
+"""Painted pages remembered: a page laid out earlier is not painted again.
+
+Writing a PDF, WeasyPrint paints each page into a content stream and compresses it;
+for the flagship that is two thirds of the time spent writing. A page taken from
+the print renderer's layout cache (a section that did not change since the last
+build in this process, e.g. in ``brief watch``) paints to the same operators every
+time, so its first paint is recorded and later writes replay it.
+
+What painting does besides adding operators, and replay therefore repeats, in the
+order painting does it: it registers the fonts the page uses, the glyphs it shows
+(each font's widths and Unicode text, whose order reaches the PDF's bytes), the
+transparency states it sets (``/a0.5 gs``) and the marked content it tags for
+PDF/UA. Pages whose resources are named by a running count (images, groups,
+patterns, shadings and other graphics states), or that show glyphs a font lacks,
+are painted every time. A replayed page gives the same bytes as a painted one;
+``tests/test_print.py`` checks it on the flagship.
+
+This reaches into WeasyPrint's PDF stream (pinned to 70.0 in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+ATTRIBUTE = "_policybrief_painted"
+ALPHA_STATE = re.compile(r"[aA]\d+(\.\d+)?(e-?\d+)?")
+
+_FONT = re.compile(rb"^/(\S+) \S+ Tf$")
+_GLYPHS = re.compile(rb"<([0-9a-f]*)>")
+
+
+def _font_key(stream: Any, font: Any) -> Any:
+    return next(key for key, value in stream._fonts.items() if value is font)
+
+
+def _shown_glyphs(operators: list[Any]) -> list[tuple[str, int]] | None:
+    """(font name, glyph id) of every glyph the operators show, in order; None when
+    the page shows text in a way this module does not read."""
+    shown: list[tuple[str, int]] = []
+    font = ""
+    for op in operators:
+        if not isinstance(op, bytes):
+            continue
+        if op.endswith(b" Tf"):
+            match = _FONT.match(op)
+            if match is None:
+                return None
+            font = match.group(1).decode("latin-1")
+        elif op.endswith(b" TJ"):
+            for run in _GLYPHS.findall(op):
+                if len(run) % 4:
+                    return None  # two-digit glyph ids: a bitmap font
+                shown += [(font, int(run[i:i + 4], 16)) for i in range(0, len(run), 4)]
+        elif op.endswith(b" Tj"):
+            return None
+    return shown
+
+
+@dataclass
+class PaintRecord:
+    """What painting one page did, to be done again without painting."""
+
+    scale: float
+    compress: bool
+    prefix: list[Any]  # the stream's operators before the page was painted
+    operators: list[Any]
+    fonts: list[tuple[Any, Any]]  # (pango font, font key), in the order first used
+    glyphs: list[tuple[Any, str, Any, Any]]  # (font key, table, glyph, value)
+    states: list[tuple[str, Any]]  # transparency states, in the order first set
+    tags_before: int
+    tags: list[tuple[Any, dict[str, Any]]]
+    compressed: bytes | None = field(default=None)
+
+    def matches(self, stream: Any, scale: float) -> bool:
+        from weasyprint.text.fonts import get_pango_font_key
+
+        tags = stream._tags
+        return (scale == self.scale and stream.compress == self.compress
+                and stream.stream == self.prefix
+                and (len(tags) if tags is not None else -1) == self.tags_before
+                and all(get_pango_font_key(pango)[0] == key for pango, key in self.fonts))
+
+    def replay(self, stream: Any) -> None:
+        from weasyprint.pdf.stream import Stream
+
+        for pango_font, _key in self.fonts:
+            Stream.add_font(stream, pango_font)
+        for key, table, glyph, value in self.glyphs:
+            values = getattr(stream._fonts[key], table)
+            if glyph not in values:
+                values[glyph] = value
+        states = stream._resources["ExtGState"]
+        for name, state in self.states:
+            if name not in states:
+                states[name] = state
+        if stream._tags is not None:
+            for box, tag in self.tags:
+                stream._tags[box] = dict(tag)
+        if not self.compress:
+            stream.stream = [*self.prefix, *self.operators]
+            return
+        if self.compressed is None:  # as pydyf compresses a stream
+            from pydyf import _to_bytes
+
+            data = b"\n".join(_to_bytes(op) for op in [*self.prefix, *self.operators])
+            packer = zlib.compressobj(level=9)
+            self.compressed = packer.compress(data) + packer.flush()
+        stream.stream = [self.compressed]
+        stream.compress = False
+        stream.extra["Filter"] = "/FlateDecode"
+
+
+def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
+    """Paint ``page``, and return what painting did if it can be replayed."""
+    from weasyprint.document import Page
+    from weasyprint.pdf.stream import Stream
+
+    resources = stream._resources
+    counts = {name: set(resources[name]) for name in ("XObject", "Pattern", "Shading")}
+    images = set(stream._images)
+    tags_before = dict(stream._tags) if stream._tags is not None else None
+    missing = {id(font): len(font.missing) for font in stream._fonts.values()}
+    prefix = list(stream.stream)
+    fonts: list[tuple[Any, Any]] = []
+    used: dict[Any, Any] = {}  # pango font -> font object, this page's
+
+    def add_font(pango_font: Any) -> Any:
+        font, size = Stream.add_font(stream, pango_font)
+        if pango_font not in used:
+            used[pango_font] = font
+            key = _font_key(stream, font)
+            if all(key != known for _pango, known in fonts):
+                fonts.append((pango_font, key))
+        return font, size
+
+    stream.add_font = add_font
+    try:
+        Page.paint(page, stream, scale)
+    finally:
+        del stream.add_font
+    operators = stream.stream[len(prefix):]
+    if stream.stream[:len(prefix)] != prefix:
+        return None
+    if any(set(resources[name]) != known for name, known in counts.items()):
+        return None
+    if set(stream._images) != images:
+        return None
+    states: list[tuple[str, Any]] = []
+    for op in operators:
+        if isinstance(op, bytes) and op.endswith((b" Do", b" sh", b" scn", b" SCN")):
+            return None
+        if isinstance(op, bytes) and op.endswith(b" gs"):
+            name = op[1:-3].decode("latin-1")
+            if not ALPHA_STATE.fullmatch(name):
+                return None
+            if all(name != seen for seen, _state in states):
+                states.append((name, resources["ExtGState"][name]))
+    if any(len(font.missing) != missing.get(id(font), 0) for font in stream._fonts.values()):
+        return None  # glyphs a font lacks are numbered by a running count
+    shown = _shown_glyphs(operators)
+    by_name: dict[str, list[Any]] = {}
+    for font in {id(f): f for f in used.values()}.values():
+        by_name.setdefault(font.hash, []).append(font)
+    if shown is None or any(len(same) > 1 for same in by_name.values()):
+        return None
+    keys = {id(font): key for key, font in stream._fonts.items()}
+    glyphs: list[tuple[Any, str, Any, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for name, glyph in shown:
+        if (name, glyph) in seen:
+            continue
+        seen.add((name, glyph))
+        if name not in by_name:
+            return None
+        font = by_name[name][0]
+        for table in ("to_unicode", "widths"):  # the order painting looks them up
+            values = getattr(font, table)
+            if glyph in values:
+                glyphs.append((keys[id(font)], table, glyph, values[glyph]))
+    tags = ([(box, dict(tag)) for box, tag in stream._tags.items() if box not in tags_before]
+            if stream._tags is not None and tags_before is not None else [])
+    return PaintRecord(scale, bool(stream.compress), prefix, list(operators), fonts, glyphs,
+                       states, len(tags_before) if tags_before is not None else -1, tags)
+
+
+def paint(page: Any, stream: Any, scale: float = 1) -> None:
+    """Paint ``page`` into ``stream``, or replay its recorded paint when it fits."""
+    from weasyprint.document import Page
+
+    record: PaintRecord | bool | None = page.__dict__.get(ATTRIBUTE)
+    if record is False:  # this page cannot be replayed
+        Page.paint(page, stream, scale)
+    elif isinstance(record, PaintRecord) and record.matches(stream, scale):
+        record.replay(stream)
+    else:
+        page.__dict__[ATTRIBUTE] = _record(page, stream, scale) or False
+
+
+def remember(pages: list[Any]) -> None:
+    """Make the pages paint through :func:`paint` (an attribute of each page object,
+    so documents laid out elsewhere in the process are not affected)."""
+    for page in pages:
+        if "paint" not in page.__dict__:
+            page.paint = lambda stream, scale=1, _page=page: paint(_page, stream, scale)
