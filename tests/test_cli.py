@@ -114,3 +114,12 @@ def test_cli_formats_are_the_registered_builders() -> None:
 
     get_builder("pdf")  # registers all
     assert set(FORMATS) == set(BUILDERS)
+
+
+def test_lang_all_builds_every_language(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    code, err = run(capsys, "build", "--project", str(root), "--to", "html", "--lang", "all",
+                    "--quiet")
+    assert code == 0, err
+    assert sorted(p.parent.name for p in (root / "build").glob("*/fixture-brief.html")) == [
+        "en", "es"]

@@ -76,7 +76,8 @@ def make_parser() -> argparse.ArgumentParser:
     watch.add_argument("--to", type=_csv(FORMATS), default=["pdf"], metavar="FORMATS",
                        help="comma-separated formats (default: pdf)")
     watch.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
-                       help="comma-separated language codes (default: the source language)")
+                       help="comma-separated language codes (default: the source language); "
+                            "'all' for every language")
     _project_option(watch)
     watch.add_argument("--out", type=Path, default=None, metavar="DIR",
                        help="output directory (default: DIR/build)")
@@ -118,15 +119,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from policybrief.config import load_config
     from policybrief.log import Reporter, default_quiet
     from policybrief.pipeline import build
 
-    langs = args.lang
-    if langs == ["all"]:
-        langs = load_config(args.project.resolve()).languages
     reporter = Reporter(quiet=args.quiet or default_quiet())
-    result = build(args.project, args.to, langs, args.out, reporter, force=args.force)
+    result = build(args.project, args.to, args.lang, args.out, reporter, force=args.force)
     for path in result.outputs:
         print(path)
     return 0

@@ -382,7 +382,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
     reporter.step(f"[1/4] read {sum(len(e.chapters) for e in project.editions)} chapters "
                   f"in {len(project.editions)} languages, {len(bibliography.entries)} sources")
     known = [e.lang for e in project.editions]
-    wanted = langs or [known[0]]
+    wanted = known if langs == ["all"] else langs or [known[0]]
     unknown = [lang for lang in wanted if lang not in known]
     if unknown:
         raise ConfigError(f"no edition in language '{unknown[0]}' (brief.yml has: "
