@@ -30,9 +30,15 @@ def test_damaged_json_entry_is_computed_again(tmp_path: Path) -> None:
     path = tmp_path / "stage.json"
     key = digest("k")
     assert remembered_json(path, key, lambda: {"n": 1}) == {"n": 1}
-    path.write_bytes(key.encode() + b"\n{\"n\": ")  # cut short
+    header, _, data = path.read_bytes().partition(b"\n")
+    path.write_bytes(header + b"\n" + data[:-3])  # cut short
     assert remembered_json(path, key, lambda: {"n": 2}) == {"n": 2}
     assert remembered_json(path, key, lambda: {"n": 3}) == {"n": 2}
+    header, _, data = path.read_bytes().partition(b"\n")
+    path.write_bytes(header + b"\n" + data.replace(b"2", b"4"))  # still JSON, but changed
+    assert remembered_json(path, key, lambda: {"n": 5}) == {"n": 5}
+    path.write_bytes(key.encode() + b"\n[]")  # an old file: no checksum
+    assert remembered_json(path, key, lambda: {"n": 6}, dict) == {"n": 6}
 
 
 def test_citeproc_runs_once_for_the_same_document(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -41,8 +47,12 @@ def test_citeproc_runs_once_for_the_same_document(make_project, monkeypatch) -> 
     root = make_project(only="en")
     runs: list[list[str]] = []
     run_pandoc = pipeline.run_pandoc
-    monkeypatch.setattr(pipeline, "run_pandoc",
-                        lambda defaults, *a, **k: (runs.append(defaults), run_pandoc(defaults, *a, **k))[1])
+
+    def counted(defaults: list[str], *args: Any, **kwargs: Any) -> bytes:
+        runs.append(defaults)
+        return run_pandoc(defaults, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_pandoc", counted)
     build(root, ["html"], ["en"], None, Reporter(quiet=True))
     assert runs.count(["cite"]) == 1
     build(root, ["docx"], ["en"], None, Reporter(quiet=True))  # same chapters: stored
@@ -72,8 +82,12 @@ def test_print_html_by_section_is_pandocs_html_for_the_whole(make_project, monke
     # after an edit to one section, only that section goes through pandoc again
     converted: list[int] = []
     html_body = html_builder.html_body
-    monkeypatch.setattr(html_builder, "html_body",
-                        lambda c, d, *a: (converted.append(len(d["blocks"])), html_body(c, d, *a))[1])
+
+    def counted(ctx: Any, doc: Any, *args: Any) -> str:
+        converted.append(len(doc["blocks"]))
+        return html_body(ctx, doc, *args)
+
+    monkeypatch.setattr(html_builder, "html_body", counted)
     blocks = list(doc["blocks"])
     last = max(i for i, b in enumerate(blocks) if b["t"] == "Para")
     blocks[last] = {"t": "Para", "c": [{"t": "Str", "c": "Edited."}]}

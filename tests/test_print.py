@@ -313,6 +313,46 @@ def test_replayed_pages_give_the_same_bytes_as_painted_ones(make_project, monkey
     assert False in records and any(isinstance(r, paintmemo.PaintRecord) for r in records)
 
 
+def test_replay_keeps_first_glyph_text_and_code_block_numbers(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two ways a warm build could differ from a cold one (found in review): the text of
+    a glyph is set by the first page showing it (U+FB01 typed, or the "fi" ligature),
+    and pandoc numbers code blocks without an id across the whole document."""
+    import shutil
+    import subprocess
+    import sys
+
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+    from policybrief.watch import warm_process
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project(only="en")
+    shutil.rmtree(root / "figures")
+    first = root / "chapters/en/01-introduction.md"
+    second = root / "chapters/en/02-findings.md"
+    code = "\n\n```python\nprint(1)\n```\n"
+    first.write_text("# Introduction\n\nA \ufb01le was opened.[@ilo-1930]" + code)
+    second.write_text("# Findings\n\nThe financial office confirmed it.[@smith-2015]" + code)
+    pdf = root / "build/en/fixture-brief.pdf"
+
+    def cold_build() -> bytes:
+        subprocess.run([sys.executable, "-m", "policybrief", "build", "--to", "pdf", "--force",
+                        "--quiet", "--project", str(root), "--out", str(root / "cold")],
+                       check=True, capture_output=True)
+        return (root / "cold/en/fixture-brief.pdf").read_bytes()
+
+    with warm_process():
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+        second.write_text(second.read_text().replace("confirmed", "has confirmed"))
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+        assert pdf.read_bytes() == cold_build()
+        first.write_text(first.read_text().replace("\ufb01le", "note"))
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
+        assert pdf.read_bytes() == cold_build()
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "financial" in text and "\ufb01" not in text
+
+
 def test_glyphs_are_read_from_the_page_operators() -> None:
     from policybrief.builders.paintmemo import _shown_glyphs
 

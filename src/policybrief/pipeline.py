@@ -106,8 +106,8 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, messages)
     # What citeproc reads besides the document: the items, the style, the settings.
     citeproc_inputs: list[bytes | str] = [
-        items, style.read_bytes(), Path(defaults_file("cite")).read_bytes(), pandoc_version(),
-        *cite_args[4:]]
+        items, style.read_bytes(), pandoc_version(), *cite_args[4:],
+        *(Path(defaults_file(name)).read_bytes() for name in ("common", "parse", "cite"))]
     doc = resolve_citations(doc, cite_args, citeproc_inputs, project.root,
                             cache_dir / edition.lang / "citeproc.json", warnings)
     for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
@@ -115,11 +115,16 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     figures = [project.figures[i] for i in shown]
     requests = json.dumps([[f.id, [[s.key, s.locator or ""] for s in f.spec.sources]]
                            for f in figures])
-    sources: dict[str, list[Node]] = remembered_json(
-        cache_dir / edition.lang / "figure-sources.json",
-        digest(requests, *citeproc_inputs),
-        lambda: format_figure_sources(figures, cite_args, project.root, warnings))
-    return figures_filter.fill_sources(doc, sources), shown
+
+    def figure_sources() -> dict[str, Any]:
+        said: list[str] = []
+        return {"sources": format_figure_sources(figures, cite_args, project.root, said),
+                "warnings": said}
+
+    formatted = remembered_json(cache_dir / edition.lang / "figure-sources.json",
+                                digest(requests, *citeproc_inputs), figure_sources, dict)
+    warnings.extend(formatted["warnings"])
+    return figures_filter.fill_sources(doc, formatted["sources"]), shown
 
 
 def resolve_citations(doc: Node, cite_args: list[str], inputs: list[bytes | str], root: Path,
@@ -139,8 +144,9 @@ def resolve_citations(doc: Node, cite_args: list[str], inputs: list[bytes | str]
 
     try:
         said, resolved = read(remembered(cache, digest(source, *inputs), citeproc))
-    except ValueError:  # a damaged cache file
-        said, resolved = read(citeproc())
+    except ValueError:  # a cache file from another version of this code
+        cache.unlink(missing_ok=True)
+        said, resolved = read(remembered(cache, digest(source, *inputs), citeproc))
     warnings.extend(said)
     return resolved
 

@@ -30,28 +30,36 @@ def digest(*parts: bytes | str) -> str:
 def remembered(path: Path, key: str, compute: Callable[[], bytes]) -> bytes:
     """``compute()``, or the bytes stored at ``path`` when they were stored under ``key``.
 
-    The file holds the key on its first line, then the bytes as they are (no
-    re-encoding: a stage's output is often pandoc's JSON, hundreds of kilobytes).
-    A missing or foreign file is a miss.
+    The file holds the key and a checksum of the bytes on its first line, then the
+    bytes as they are (no re-encoding: a stage's output is often pandoc's JSON,
+    hundreds of kilobytes). A missing, foreign or damaged file is a miss.
     """
     try:
         with path.open("rb") as handle:  # the key line first: a stale value is not read
-            if handle.readline().rstrip(b"\n") == key.encode("ascii"):
-                return handle.read()
+            stored_key, _, checksum = handle.readline().rstrip(b"\n").partition(b" ")
+            if stored_key == key.encode("ascii"):
+                value = handle.read()
+                if hashlib.sha256(value).hexdigest().encode("ascii") == checksum:
+                    return value
     except OSError:
         pass
     value = compute()
-    write_atomic(path, key.encode("ascii") + b"\n" + value, durable=False)
+    header = f"{key} {hashlib.sha256(value).hexdigest()}\n".encode("ascii")
+    write_atomic(path, header + value, durable=False)
     return value
 
 
-def remembered_json(path: Path, key: str, compute: Callable[[], Any]) -> Any:
-    """:func:`remembered` for a JSON value; a damaged file is a miss."""
+def remembered_json(path: Path, key: str, compute: Callable[[], Any],
+                    kind: type = object) -> Any:
+    """:func:`remembered` for a JSON value of type ``kind``."""
     def encoded() -> bytes:
         return json.dumps(compute(), ensure_ascii=False, separators=(",", ":")).encode()
 
     try:
-        return json.loads(remembered(path, key, encoded))
+        value = json.loads(remembered(path, key, encoded))
+        if isinstance(value, kind):
+            return value
     except ValueError:
-        path.unlink(missing_ok=True)
-        return json.loads(remembered(path, key, encoded))
+        pass
+    path.unlink(missing_ok=True)
+    return json.loads(remembered(path, key, encoded))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from markupsafe import Markup
 
 from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
 from policybrief.builders.templates import render
-from policybrief.pandoc.ast import Node
+from policybrief.pandoc.ast import Node, collect
 from policybrief.pandoc.filters import figures, permalinks
-from policybrief.pandoc.runner import run_pandoc, to_json
+from policybrief.pandoc.runner import defaults_file, run_pandoc, to_json
 
 
 def html_body(ctx: BuildContext, doc: Node, extra_args: list[str] | None = None) -> str:
@@ -21,8 +22,8 @@ def html_body(ctx: BuildContext, doc: Node, extra_args: list[str] | None = None)
     return out.decode("utf-8")
 
 
-# Top-level sections already converted in this process: key -> HTML.
-_converted: dict[str, str] = {}
+# Top-level sections already converted in this process: key -> (HTML, pandoc's warnings).
+_converted: dict[str, tuple[str, list[str]]] = {}
 
 
 def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
@@ -30,26 +31,33 @@ def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
     in this process (after an edit, the edited chapter's), all in one pandoc run.
 
     Pandoc's HTML for a document whose blocks each fall in a level-1 section is its
-    sections' HTML joined by newlines; a document with blocks before its first
-    level-1 heading is converted whole.
+    sections' HTML joined by newlines, as long as nothing is numbered across sections
+    by the writer (code blocks without an id are: cb1, cb2...). Other documents are
+    converted whole.
     """
     blocks = doc["blocks"]
     starts = [i for i, b in enumerate(blocks) if b["t"] == "Header" and b["c"][0] == 1]
-    if not starts or starts[0] != 0:
+    if (not starts or starts[0] != 0
+            or any(not code["c"][0][0] for code in collect(blocks, "CodeBlock"))):
         return html_body(ctx, doc)
     chunks = [blocks[a:b] for a, b in zip(starts, [*starts[1:], len(blocks)], strict=True)]
-    meta = to_json(doc["meta"]) + ctx.lang.encode()
-    keys = [hashlib.sha256(meta + to_json({"b": chunk})).hexdigest() for chunk in chunks]
+    settings = to_json(doc["meta"]) + ctx.lang.encode() + Path(defaults_file("html")).read_bytes()
+    keys = [hashlib.sha256(settings + to_json({"b": chunk})).hexdigest() for chunk in chunks]
     todo = [i for i, key in enumerate(keys) if key not in _converted]
     if todo:
+        said = len(ctx.warnings)
         body = html_body(ctx, {**doc, "blocks": [b for i in todo for b in chunks[i]]})
         sections = split_sections(body)
         if len(sections) != len(todo) or "\n".join(sections) + "\n" != body:
             return html_body(ctx, doc)  # not one top-level <section> per chunk
         if len(_converted) > 512:
             _converted.clear()
-        _converted.update((keys[i], html) for i, html in zip(todo, sections, strict=True))
-    return "\n".join(_converted[key] for key in keys) + "\n"
+        warnings = ctx.warnings[said:]
+        _converted.update((keys[i], (html, warnings))
+                          for i, html in zip(todo, sections, strict=True))
+    for key in keys:  # pandoc's warnings about sections converted by an earlier build
+        ctx.warnings.extend(w for w in _converted[key][1] if w not in ctx.warnings)
+    return "\n".join(_converted[key][0] for key in keys) + "\n"
 
 
 def split_sections(body: str) -> list[str]:

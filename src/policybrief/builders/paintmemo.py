@@ -10,10 +10,14 @@ What painting does besides adding operators, and replay therefore repeats, in th
 order painting does it: it registers the fonts the page uses, the glyphs it shows
 (each font's widths and Unicode text, whose order reaches the PDF's bytes), the
 transparency states it sets (``/a0.5 gs``) and the marked content it tags for
-PDF/UA. Pages whose resources are named by a running count (images, groups,
-patterns, shadings and other graphics states), or that show glyphs a font lacks,
-are painted every time. A replayed page gives the same bytes as a painted one;
-``tests/test_print.py`` checks it on the flagship.
+PDF/UA. A glyph's width and text are set by the first page that shows it (the text
+of a ligature glyph depends on what was typed), so a page is replayed only when the
+glyph tables hold what its paint found there, and nothing else for what it added.
+
+Pages whose resources are named by a running count (images, groups, patterns,
+shadings, other graphics states), or that show glyphs a font lacks, or bitmap
+fonts, are painted every time. A replayed page gives the same bytes as a painted
+one; ``tests/test_print.py`` checks it on a fixture brief.
 
 This reaches into WeasyPrint's PDF stream (pinned to 70.0 in pyproject.toml).
 """
@@ -68,7 +72,8 @@ class PaintRecord:
     prefix: list[Any]  # the stream's operators before the page was painted
     operators: list[Any]
     fonts: list[tuple[Any, Any]]  # (pango font, font key), in the order first used
-    glyphs: list[tuple[Any, str, Any, Any]]  # (font key, table, glyph, value)
+    # (font key, table, glyph, value, whether this page added it), in the order shown
+    glyphs: list[tuple[Any, str, Any, Any, bool]]
     states: list[tuple[str, Any]]  # transparency states, in the order first set
     tags_before: int
     tags: list[tuple[Any, dict[str, Any]]]
@@ -78,17 +83,30 @@ class PaintRecord:
         from weasyprint.text.fonts import get_pango_font_key
 
         tags = stream._tags
-        return (scale == self.scale and stream.compress == self.compress
+        if not (scale == self.scale and stream.compress == self.compress
                 and stream.stream == self.prefix
                 and (len(tags) if tags is not None else -1) == self.tags_before
-                and all(get_pango_font_key(pango)[0] == key for pango, key in self.fonts))
+                and all(get_pango_font_key(pango)[0] == key for pango, key in self.fonts)):
+            return False
+        # A glyph's width (which the operators use) and text are those of the first page
+        # showing it. Painting found some entries in the tables and added others: the
+        # first must be there with the same value, the second absent or the same.
+        for key, table, glyph, value, added in self.glyphs:
+            font = stream._fonts.get(key)
+            values = getattr(font, table) if font is not None else {}
+            if glyph in values:
+                if values[glyph] != value:
+                    return False
+            elif not added:
+                return False
+        return True
 
     def replay(self, stream: Any) -> None:
         from weasyprint.pdf.stream import Stream
 
         for pango_font, _key in self.fonts:
             Stream.add_font(stream, pango_font)
-        for key, table, glyph, value in self.glyphs:
+        for key, table, glyph, value, _added in self.glyphs:
             values = getattr(stream._fonts[key], table)
             if glyph not in values:
                 values[glyph] = value
@@ -123,6 +141,8 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
     images = set(stream._images)
     tags_before = dict(stream._tags) if stream._tags is not None else None
     missing = {id(font): len(font.missing) for font in stream._fonts.values()}
+    known = {(id(font), table): set(getattr(font, table))
+             for font in stream._fonts.values() for table in ("to_unicode", "widths")}
     prefix = list(stream.stream)
     fonts: list[tuple[Any, Any]] = []
     used: dict[Any, Any] = {}  # pango font -> font object, this page's
@@ -166,8 +186,10 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
         by_name.setdefault(font.hash, []).append(font)
     if shown is None or any(len(same) > 1 for same in by_name.values()):
         return None
+    if any(font.bitmap for font in used.values()):
+        return None  # two-digit glyph ids
     keys = {id(font): key for key, font in stream._fonts.items()}
-    glyphs: list[tuple[Any, str, Any, Any]] = []
+    glyphs: list[tuple[Any, str, Any, Any, bool]] = []
     seen: set[tuple[str, int]] = set()
     for name, glyph in shown:
         if (name, glyph) in seen:
@@ -179,7 +201,8 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
         for table in ("to_unicode", "widths"):  # the order painting looks them up
             values = getattr(font, table)
             if glyph in values:
-                glyphs.append((keys[id(font)], table, glyph, values[glyph]))
+                added = glyph not in known.get((id(font), table), ())
+                glyphs.append((keys[id(font)], table, glyph, values[glyph], added))
     tags = ([(box, dict(tag)) for box, tag in stream._tags.items() if box not in tags_before]
             if stream._tags is not None and tags_before is not None else [])
     return PaintRecord(scale, bool(stream.compress), prefix, list(operators), fonts, glyphs,
@@ -205,3 +228,10 @@ def remember(pages: list[Any]) -> None:
     for page in pages:
         if "paint" not in page.__dict__:
             page.paint = lambda stream, scale=1, _page=page: paint(_page, stream, scale)
+
+
+def forget(pages: list[Any]) -> None:
+    """Paint the pages as WeasyPrint does (after a warm process ended)."""
+    for page in pages:
+        page.__dict__.pop("paint", None)
+        page.__dict__.pop(ATTRIBUTE, None)

@@ -161,7 +161,9 @@ class PrintRenderer:
         css_path = ctx.theme_dir / "css" / "print.css"
         paper = page_css(ctx)
         self.css_text = css_path.read_text(encoding="utf-8") + paper
-        key = f"{css_path}\0{self.css_text}"
+        fonts = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                       for p in (ctx.theme_dir / "fonts").glob("*") if p.is_file())
+        key = f"{css_path}\0{self.css_text}\0{fonts}"  # (@font-face loads the fonts)
         if key not in PrintRenderer._stylesheets:  # parsed once per process, not per build
             parsed = [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
                                      font_config=self.fonts),
@@ -207,6 +209,8 @@ class PrintRenderer:
     def write(self, pages: list[Any], first: Any) -> bytes:
         if self.remember_paint:
             paintmemo.remember(pages)
+        else:
+            paintmemo.forget(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
         return pdf
 
@@ -262,6 +266,30 @@ class PdfBuilder:
                                 "build_date": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
         front_pages = len(renderer.layout(render(ctx.theme_dir, ctx.project.root,
                                                  "print.html.j2", counting), range(0)).pages)
+        for _attempt in range(2):
+            layouts, toc_pages, repaired = self._sections(ctx, renderer, variables, sections,
+                                                          front_pages)
+            front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
+                                variables | {"body": Markup(""), "toc_pages": toc_pages})
+            front = renderer.layout(front_html, range(0))
+            if len(front.pages) == front_pages:
+                break
+            front_pages = len(front.pages)  # (a template whose date or fingerprint is
+            # not of fixed length): the sections start elsewhere; lay them out again
+        else:
+            raise RenderError(f"the front matter took {len(front.pages)} pages, then "
+                              "another count; the contents' page numbers would be wrong "
+                              "(check the print templates)")
+        _report_repairs(ctx, repaired)
+        pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
+        return renderer.write(pages, front.document)  # the front carries the metadata
+
+    @staticmethod
+    def _sections(ctx: BuildContext, renderer: PrintRenderer, variables: dict[str, Any],
+                  sections: list[tuple[str, range]], front_pages: int,
+                  ) -> tuple[list[Layout], dict[str, int], list[int]]:
+        """Each top-level section laid out after the ones before it: the layouts, the
+        page of every anchor (for the contents) and the notes repaired."""
         page, note = front_pages, 0
         layouts: list[Layout] = []
         toc_pages: dict[str, int] = {}
@@ -280,13 +308,4 @@ class PdfBuilder:
             repaired += layout.repaired
             page += len(layout.pages)
             note = notes.stop - 1 if notes else note
-        front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
-                            variables | {"body": Markup(""), "toc_pages": toc_pages})
-        front = renderer.layout(front_html, range(0))
-        if len(front.pages) != front_pages:
-            raise RenderError(f"the front matter took {len(front.pages)} pages, not the "
-                              f"{front_pages} its first layout took; the contents' page "
-                              "numbers would be wrong (check the print templates)")
-        _report_repairs(ctx, repaired)
-        pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
-        return renderer.write(pages, front.document)  # the front carries the metadata
+        return layouts, toc_pages, repaired
