@@ -30,19 +30,19 @@ def edit(path: Path, old: str, new: str) -> None:
 BAD_INPUTS = [
     # (file, old, new, expected location prefix, expected message)
     ("chapters/en/02-findings.md", "[@smith-2015]", "[@nobody-1999]",
-     "chapters/en/02-findings.md:16:", "unknown citation key 'nobody-1999'"),
+     "chapters/en/02-findings.md:16:26:", "unknown citation key 'nobody-1999'"),
     ("chapters/en/01-introduction.md",
      "[^repeat]: As noted in the protocol commentary.[@protocol-2000]", "",
      "chapters/en/01-introduction.md:12:32:", "footnote reference [^repeat] has no definition"),
     ("references.bib", "@article{smith-2015,", "@article{smith-2015\n  title = {x",
-     "references.bib:", "cannot parse this entry"),
+     "references.bib:19:1:", "cannot parse this entry"),
     ("brief.yml", "slug: fixture-brief", "slug: fixture-brief\ncolour: blue",
      "brief.yml:4:1:", "unknown key 'colour'"),
     ("brief.yml", "title: Fixture", "title: [Fixture",
-     "brief.yml:", "invalid YAML"),
+     "brief.yml:2:9:", "invalid YAML"),
     ("brief.yml", "slug: fixture-brief",
      "slug: fixture-brief\nchapters: [01-introduction.md, 03-missing.md]",
-     "brief.yml:", "chapter listed in brief.yml does not exist: chapters/en/03-missing.md"),
+     "brief.yml:4:32:", "chapter listed in brief.yml does not exist: chapters/en/03-missing.md"),
 ]
 
 
