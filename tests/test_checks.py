@@ -61,3 +61,12 @@ def test_footnote_reference_and_definition_must_match(make_project) -> None:  # 
 def test_clean_fixture_has_no_findings(make_project) -> None:  # type: ignore[no-untyped-def]
     _, findings = check_only(make_project())
     assert findings == []
+
+
+def test_notes_shown_in_code_are_not_notes() -> None:
+    from policybrief.checks.notes import definition_texts, inline_notes
+
+    text = ("A real note.^[Said here.]\n\n```markdown\nWrite ^[] or:\n\n[^x]: \n```\n\n"
+            "[^y]: Defined here.\n")
+    assert inline_notes(chapter(text)) == [("Said here.", 12)]
+    assert definition_texts(chapter(text)) == {"y": (" Defined here.\n", text.index("[^y]"))}

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from policybrief.cli import main
-from policybrief.errors import BriefError
+from policybrief.errors import BriefError, Location
+from policybrief.model import Chapter
 from policybrief.pipeline import check_only
 from policybrief.safety import enforce
 
@@ -36,7 +37,7 @@ def test_injection_is_refused_with_location(make_project, snippet: str) -> None:
     _, findings = check_only(root)
     errors = [f for f in findings if f.severity == "error"]
     assert errors, snippet
-    assert all(e.location and e.location.path == chapter.resolve() and e.location.line >= 19
+    assert all(e.location and e.location.path == chapter.resolve() and e.location.line == 19
                for e in errors), [e.format(root) for e in errors]
 
 
@@ -51,16 +52,24 @@ def doc(*blocks):  # type: ignore[no-untyped-def]
     return {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": list(blocks)}
 
 
-@pytest.mark.parametrize("block", [
-    {"t": "RawBlock", "c": ["html", "<script>x</script>"]},
-    {"t": "RawBlock", "c": ["latex", "\\input{/etc/passwd}"]},
-    {"t": "Para", "c": [{"t": "Link", "c": [["", [], []], [], ["javascript:x()", ""]]}]},
-    {"t": "Para", "c": [{"t": "Span", "c": [["", [], [["onmouseover", "x()"]]], []]}]},
-    {"t": "Div", "c": [["", [], [["style", "background:url(x)"]]], []]},
+# Each case: a parsed block, the Markdown it came from (from line 3 of a chapter), and
+# where the error must point: the first place in the text showing the culprit.
+@pytest.mark.parametrize(("block", "written", "line", "col"), [
+    ({"t": "RawBlock", "c": ["html", "<script>x</script>"]}, "<script>x</script>", 3, 1),
+    ({"t": "RawBlock", "c": ["latex", "\\input{/etc/passwd}"]},
+     "```{=latex}\n\\input{/etc/passwd}\n```", 4, 1),
+    ({"t": "Para", "c": [{"t": "Link", "c": [["", [], []], [], ["javascript:x()", ""]]}]},
+     "[a](javascript:x())", 3, 5),
+    ({"t": "Para", "c": [{"t": "Span", "c": [["", [], [["onmouseover", "x()"]]], []]}]},
+     "[a]{onmouseover=x()}", 3, 5),
+    ({"t": "Div", "c": [["", [], [["style", "background:url(x)"]]], []]},
+     "::: {style=background:url(x)}\n:::", 3, 6),
 ])
-def test_the_build_refuses_what_the_scan_might_miss(block) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(BriefError):
-        enforce(doc(block))
+def test_the_build_refuses_what_the_scan_might_miss(block, written, line, col) -> None:  # type: ignore[no-untyped-def]
+    chapter = Chapter(Path("c.md"), "en", "c", "# Title\n\n" + written + "\n", body_line=1)
+    with pytest.raises(BriefError) as caught:
+        enforce(doc(block), chapter)
+    assert caught.value.location == Location(Path("c.md"), line, col)
 
 
 def test_safe_document_passes() -> None:
@@ -69,7 +78,7 @@ def test_safe_document_passes() -> None:
         {"t": "RawInline", "c": ["html", "</sup>"]},
         {"t": "Link", "c": [["", [], []], [], ["https://example.org", ""]]},
         {"t": "Link", "c": [["", [], []], [], ["#fig:x", ""]]},
-    ]}))
+    ]}), Chapter(Path("c.md"), "en", "c", "", body_line=1))
 
 
 def test_template_override_cannot_reach_python(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -111,3 +120,17 @@ def test_symlinked_chapter_to_outside_is_refused(make_project, tmp_path: Path, c
     (root / "chapters/en/03-leak.md").symlink_to(outside)
     assert main(["check", "--project", str(root)]) == 1
     assert "outside the project" in capsys.readouterr().err
+
+
+def test_backslashes_in_prose_stay_text(make_project) -> None:  # type: ignore[no-untyped-def]
+    """No edition is TeX: a path or a TeX-like command in prose is text, not raw TeX
+    (which would be refused)."""
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+
+    root = make_project(only="en")
+    chapter = root / "chapters/en/02-findings.md"
+    chapter.write_text(chapter.read_text() + "\nSaved in C:\\Users\\report and \\textbf{x}.\n")
+    build(root, ["html"], ["en"], None, Reporter(quiet=True))
+    html = (root / "build/en/fixture-brief.html").read_text()
+    assert "Saved in C:\\Users\\report and \\textbf{x}." in html

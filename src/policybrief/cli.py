@@ -39,6 +39,19 @@ def _project_option(parser: argparse.ArgumentParser) -> None:
                         help="the brief's directory (default: current directory)")
 
 
+def _edition_options(parser: argparse.ArgumentParser, formats: list[str]) -> None:
+    """Which editions (formats, languages) and where: build and watch take the same."""
+    parser.add_argument("--to", type=_csv(FORMATS), default=formats, metavar="FORMATS",
+                        help=f"comma-separated formats: pdf,html,docx (default: "
+                             f"{','.join(formats)})")
+    parser.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
+                        help="comma-separated language codes (default: the source "
+                             "language); 'all' for every language")
+    _project_option(parser)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output directory (default: DIR/build)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brief",
@@ -49,14 +62,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build editions into build/<lang>/<slug>.<ext>",
                                 description="Build the brief's editions.")
-    build.add_argument("--to", type=_csv(FORMATS), default=list(FORMATS), metavar="FORMATS",
-                       help="comma-separated formats: pdf,html,docx (default: all)")
-    build.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
-                       help="comma-separated language codes (default: the source language); "
-                            "'all' for every language")
-    _project_option(build)
-    build.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="output directory (default: DIR/build)")
+    _edition_options(build, list(FORMATS))
     build.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     build.add_argument("--force", action="store_true",
                        help="rebuild even the outputs that are up to date")
@@ -73,14 +79,7 @@ def make_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="rebuild on every save (a warm process)",
                                 description="Build, then rebuild whenever a source file "
                                             "changes, until interrupted (Ctrl-C).")
-    watch.add_argument("--to", type=_csv(FORMATS), default=["pdf"], metavar="FORMATS",
-                       help="comma-separated formats (default: pdf)")
-    watch.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
-                       help="comma-separated language codes (default: the source language); "
-                            "'all' for every language")
-    _project_option(watch)
-    watch.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="output directory (default: DIR/build)")
+    _edition_options(watch, ["pdf"])
 
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "

@@ -101,10 +101,6 @@ class Block:
     label: str  # a list item's number or bullet (not compared: lists renumber)
     tokens: tuple[str, ...]
 
-    @property
-    def key(self) -> tuple[str, tuple[str, ...]]:
-        return (self.kind, self.tokens)
-
 
 @dataclass(frozen=True)
 class EditionText:
@@ -192,9 +188,9 @@ class _Flattener:
 
     def add(self, out: list[Block], kind: BlockKind, level: int, text: str,
             label: str = "") -> None:
-        text = " ".join(text.split(" ")).strip()
+        text = re.sub(r"\s+", " ", text).strip()
         if text:
-            out.append(Block(kind, level, label, tokenize(re.sub(r"\s+", " ", text))))
+            out.append(Block(kind, level, label, tokenize(text)))
 
     def walk(self, blocks: list[Node], kind: BlockKind, level: int, out: list[Block],
              in_note: bool = False) -> None:

@@ -41,14 +41,18 @@ def _catalogue(path: Path) -> dict[str, str]:
     return {str(k): v for k, v in data.items()}
 
 
-def load_messages(theme_dir: Path, project_root: Path, lang: str, source_lang: str) -> Messages:
-    """The edition's strings: the project's catalogue over the theme's."""
-    def merged(code: str) -> dict[str, str]:
-        return {**_catalogue(theme_dir / "locales" / f"{code}.yml"),
-                **_catalogue(project_root / "locales" / f"{code}.yml")}
+def catalogue(theme_dir: Path, project_root: Path, lang: str) -> dict[str, str]:
+    """One language's strings: the project's catalogue over the theme's."""
+    return {**_catalogue(theme_dir / "locales" / f"{lang}.yml"),
+            **_catalogue(project_root / "locales" / f"{lang}.yml")}
 
-    fallback = merged("en") | merged(source_lang)
-    return Messages(lang, merged(lang), fallback)
+
+def load_messages(theme_dir: Path, project_root: Path, lang: str, source_lang: str) -> Messages:
+    """The edition's strings, falling back to the source language's, then English."""
+    def merged(code: str) -> dict[str, str]:
+        return catalogue(theme_dir, project_root, code)
+
+    return Messages(lang, merged(lang), merged("en") | merged(source_lang))
 
 
 def parse_iso_date(value: str) -> tuple[dt.date, str]:

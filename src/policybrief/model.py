@@ -25,6 +25,12 @@ class Chapter:
     body_line: int  # 1-based line of the body's first line in the file
     front_matter: dict[str, object] = field(default_factory=dict)
 
+    def location(self, offset: int) -> Location:
+        """Where ``offset`` into the body is in the file."""
+        before = self.text[:offset]
+        line = before.count("\n") + self.body_line
+        return Location(self.path, line, offset - (before.rfind("\n") + 1) + 1)
+
 
 @dataclass(frozen=True)
 class Edition:

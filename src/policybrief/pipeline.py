@@ -95,14 +95,15 @@ def parse_edition(project: Project, edition: Edition, bibliography: Bibliography
     items = json.dumps(bibliography.to_csl(edition.lang), ensure_ascii=False, indent=1)
     if not refs.is_file() or refs.read_bytes() != items.encode("utf-8"):
         write_atomic(refs, items.encode("utf-8"), durable=False)
-    chapter_files = [str(c.path.relative_to(project.root)) for c in edition.chapters]
     cite_args = ["--bibliography", str(refs), "--csl", str(style),
                  f"--metadata=lang:{edition.lang}"]
-    doc: Node = {**parse_chapter(project, chapter_files[0], cache_dir, warnings), "meta": {}}
-    for chapter_file in chapter_files[1:]:
-        doc["blocks"] += parse_chapter(project, chapter_file, cache_dir, warnings)["blocks"]
+    doc: Node = {"blocks": []}
+    for chapter in edition.chapters:
+        parsed = parse_chapter(project, str(chapter.path.relative_to(project.root)),
+                               cache_dir, warnings)
+        safety.enforce(parsed, chapter)
+        doc = {**parsed, "meta": {}, "blocks": doc["blocks"] + parsed["blocks"]}
     number_citations(doc)
-    safety.enforce(doc)
     doc, shown = figures_filter.apply(doc, project.figures, edition.lang, messages)
     # What citeproc reads besides the document: the items, the style, the settings.
     citeproc_inputs: list[bytes | str] = [
@@ -132,23 +133,26 @@ def resolve_citations(doc: Node, cite_args: list[str], inputs: list[bytes | str]
     """The citeproc pass, remembered: the same document and inputs (a rebuild after
     an edit to a figure, a template or another language) give the stored result."""
     source = to_json(doc)
+    return pandoc_remembered(cache, digest(source, *inputs), ["cite"], cite_args, root,
+                             warnings, stdin=source)
 
-    def citeproc() -> bytes:  # pandoc's warnings on the first line, then its JSON
+
+def pandoc_remembered(cache: Path, key: str, defaults: list[str], args: list[str], root: Path,
+                      warnings: list[str], stdin: bytes | None = None) -> Node:
+    """A pandoc run whose output is JSON, stored at ``cache`` under ``key`` with the
+    warnings pandoc gave (they are given again when the stored output is used)."""
+    def run() -> bytes:  # the warnings on the first line, then pandoc's JSON
         said: list[str] = []
-        out = run_pandoc(["cite"], cite_args, cwd=root, stdin=source, warnings=said)
+        out = run_pandoc(defaults, args, cwd=root, stdin=stdin, warnings=said)
         return json.dumps(said).encode() + b"\n" + out
 
     def read(data: bytes) -> tuple[list[str], Node]:
         said, _, out = data.partition(b"\n")
         return json.loads(said), json.loads(out)
 
-    try:
-        said, resolved = read(remembered(cache, digest(source, *inputs), citeproc))
-    except ValueError:  # a cache file from another version of this code
-        cache.unlink(missing_ok=True)
-        said, resolved = read(remembered(cache, digest(source, *inputs), citeproc))
+    said, out = remembered(cache, key, run, read)
     warnings.extend(said)
-    return resolved
+    return out
 
 
 def number_citations(doc: Node) -> None:
@@ -180,20 +184,14 @@ def number_citations(doc: Node) -> None:
 def parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
                   warnings: list[str]) -> Node:
     """One chapter's AST, cached by its text and pandoc's version: after an edit, only
-    the edited chapter is parsed again. (Citations are resolved later, for the whole
-    edition at once, so notes are numbered and "ibid." found across chapters.)"""
-
+    the edited chapter is parsed again (one cache entry per chapter file). Citations
+    are resolved later, for the whole edition at once, so notes are numbered and
+    "ibid." found across chapters."""
     text = (project.root / chapter_file).read_bytes()
-    settings = Path(defaults_file("parse")).read_bytes()
-    key = hashlib.sha256(text + settings + pandoc_version().encode()).hexdigest()[:24]
-    cached = cache_dir / "ast" / f"{key}.json"
-    if cached.is_file():
-        parsed: Node = json.loads(cached.read_bytes())
-        return parsed
-    out = run_pandoc(["parse"], [chapter_file], cwd=project.root, warnings=warnings)
-    write_atomic(cached, out)
-    parsed = json.loads(out)
-    return parsed
+    settings = [Path(defaults_file(name)).read_bytes() for name in ("common", "parse")]
+    entry = chapter_file.replace("/", "--").removesuffix(".md") + ".json"
+    return pandoc_remembered(cache_dir / "ast" / entry, digest(text, *settings, pandoc_version()),
+                             ["parse"], [chapter_file], project.root, warnings)
 
 
 def format_figure_sources(figures: list[Figure], cite_args: list[str], root: Path,
@@ -303,6 +301,7 @@ class EditionJob:
     epoch: int
     sources: tuple[Project, Bibliography] | None = None  # as read by the parent
     fingerprint: str = ""  # of the edition's inputs, as the parent computed it
+    warm: bool = False  # this process builds again (brief watch): keep what it can reuse
 
 
 @dataclass
@@ -342,7 +341,7 @@ def render_edition(job: EditionJob) -> EditionResult:
         build_date=dt.datetime.fromtimestamp(job.epoch, tz=dt.UTC), theme_dir=theme,
         cache_dir=cache_dir, output_names={"pdf": f"{slug}.pdf", "docx": f"{slug}.docx"},
         warnings=warnings, charts=charts,
-        fingerprint=job.fingerprint or fingerprint(project, edition, style),
+        fingerprint=job.fingerprint or fingerprint(project, edition, style), warm=job.warm,
     )
     outputs = []
     for fmt in job.formats:
@@ -359,17 +358,12 @@ def render_edition(job: EditionJob) -> EditionResult:
     return EditionResult(job.lang, outputs, steps, notices)
 
 
-# Set while this process builds again and again (brief watch): editions then render
-# here, one after the other, so that their layouts stay in this process for the next
-# build (after an edit, usually one edition is stale and most of it is reused).
-render_in_process = False
-
-
-def _run_jobs(jobs: list[EditionJob]) -> list[EditionResult]:
+def _run_jobs(jobs: list[EditionJob], in_process: bool) -> list[EditionResult]:
     """Editions render in parallel processes when there is more than one and more than
-    one core; each process reads the project itself (plain data in, bytes out)."""
+    one core (the project as the parent read it in, bytes out). A warm process renders
+    them itself, one after the other, so that their layouts stay for the next build."""
     workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1 or render_in_process:
+    if workers <= 1 or in_process:
         return [render_edition(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -380,8 +374,11 @@ def _run_jobs(jobs: list[EditionJob]) -> list[EditionResult]:
 
 
 def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path | None,
-          reporter: Reporter, force: bool = False) -> BuildResult:
-    """Check, then render what is out of date, then write it all atomically."""
+          reporter: Reporter, force: bool = False, warm: bool = False) -> BuildResult:
+    """Check, then render what is out of date, then write it all atomically.
+
+    ``warm``: this process will build again (``brief watch``), so it keeps the
+    layout and paint of every page for the next build."""
     started = time.perf_counter()
     project, bibliography = load_project(root)
     reporter.root = project.root
@@ -437,11 +434,11 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
                                                          keys[(lang, f)])]
             if stale:
                 jobs.append(EditionJob(project.root, lang, tuple(stale), out_dir, epoch,
-                                       (project, bibliography), sources_of[lang]))
+                                       (project, bibliography), sources_of[lang], warm))
         up_to_date = len(wanted) * len(formats) - sum(len(j.formats) for j in jobs)
         if up_to_date:
             reporter.step(f"[3/4] {up_to_date} outputs already up to date")
-        results = _run_jobs(jobs)
+        results = _run_jobs(jobs, in_process=warm)
         for result in results:
             for line in result.steps:
                 reporter.step(line)

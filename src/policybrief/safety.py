@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from policybrief.errors import BriefError
+from policybrief.errors import BriefError, Location
+from policybrief.model import Chapter
 from policybrief.pandoc.ast import Node, walk_doc
 
 ALLOWED_TAGS = {"br", "sup", "sub", "span", "em", "strong", "i", "b", "abbr", "small",
@@ -57,26 +58,37 @@ def attribute_problem(pairs: list[list[str]]) -> str | None:
     return None
 
 
-def enforce(doc: Node) -> None:
-    """Refuse anything unsafe in a parsed document (the build's second line)."""
+def enforce(doc: Node, chapter: Chapter) -> None:
+    """Refuse anything unsafe in one chapter's parsed document (the build's second
+    line); the error points at the first place in the chapter showing the culprit."""
     def action(node: Node) -> list[Node] | None:
         kind = node["t"]
-        problem = None
+        problem, culprit = None, ""
         if kind in ("RawBlock", "RawInline"):
-            fmt, text = node["c"]
-            problem = (html_problem(text) if fmt in ("html", "html5", "html4")
+            fmt, culprit = node["c"]
+            problem = (html_problem(culprit) if fmt in ("html", "html5", "html4")
                        else f"raw {fmt} output is not allowed in a chapter")
         elif kind in ("Link", "Image"):
             target = node["c"][2][0]
             if kind == "Image" and target.startswith(("figure:", "data:image/")):
                 target = ""
-            problem = link_problem(target) or attribute_problem(node["c"][0][2])
+            problem = link_problem(target)
+            culprit = target
+            if not problem:
+                problem, culprit = attribute_problem(node["c"][0][2]), _key(node["c"][0][2])
         elif kind in ("Span", "Div", "Header", "Code", "CodeBlock", "Table", "Figure"):
             attrs = node["c"][1] if kind == "Header" else node["c"][0]
-            problem = attribute_problem(attrs[2])
+            problem, culprit = attribute_problem(attrs[2]), _key(attrs[2])
         if problem:
-            snippet = str(node["c"])[:80]
-            raise BriefError(f"{problem} (in {snippet})")
+            offset = chapter.text.find(culprit.strip()) if culprit.strip() else -1
+            where = (chapter.location(offset) if offset >= 0
+                     else Location(chapter.path, chapter.body_line, 1))
+            raise BriefError(problem, where)
         return None
 
     walk_doc(doc, action)
+
+
+def _key(pairs: list[list[str]]) -> str:
+    """The first forbidden attribute's name (what the error points at)."""
+    return next((key for key, _value in pairs if FORBIDDEN_ATTRIBUTES.match(key)), "")

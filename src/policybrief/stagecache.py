@@ -12,9 +12,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from policybrief.writer import write_atomic
+
+T = TypeVar("T")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -27,12 +29,14 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def remembered(path: Path, key: str, compute: Callable[[], bytes]) -> bytes:
-    """``compute()``, or the bytes stored at ``path`` when they were stored under ``key``.
+def remembered(path: Path, key: str, compute: Callable[[], bytes],
+               read: Callable[[bytes], T]) -> T:
+    """``read(compute())``, or ``read`` of the bytes stored at ``path`` under ``key``.
 
     The file holds the key and a checksum of the bytes on its first line, then the
     bytes as they are (no re-encoding: a stage's output is often pandoc's JSON,
-    hundreds of kilobytes). A missing, foreign or damaged file is a miss.
+    hundreds of kilobytes). A missing, foreign or damaged file, or one ``read``
+    refuses with a ValueError (written by another version), is a miss.
     """
     try:
         with path.open("rb") as handle:  # the key line first: a stale value is not read
@@ -40,26 +44,23 @@ def remembered(path: Path, key: str, compute: Callable[[], bytes]) -> bytes:
             if stored_key == key.encode("ascii"):
                 value = handle.read()
                 if hashlib.sha256(value).hexdigest().encode("ascii") == checksum:
-                    return value
-    except OSError:
+                    return read(value)
+    except (OSError, ValueError):
         pass
     value = compute()
     header = f"{key} {hashlib.sha256(value).hexdigest()}\n".encode("ascii")
     write_atomic(path, header + value, durable=False)
-    return value
+    return read(value)
 
 
 def remembered_json(path: Path, key: str, compute: Callable[[], Any],
                     kind: type = object) -> Any:
     """:func:`remembered` for a JSON value of type ``kind``."""
-    def encoded() -> bytes:
-        return json.dumps(compute(), ensure_ascii=False, separators=(",", ":")).encode()
+    def read(data: bytes) -> Any:
+        value = json.loads(data)
+        if not isinstance(value, kind):
+            raise ValueError(f"not a {kind.__name__}")
+        return value
 
-    try:
-        value = json.loads(remembered(path, key, encoded))
-        if isinstance(value, kind):
-            return value
-    except ValueError:
-        pass
-    path.unlink(missing_ok=True)
-    return json.loads(remembered(path, key, encoded))
+    return remembered(path, key, lambda: json.dumps(
+        compute(), ensure_ascii=False, separators=(",", ":")).encode(), read)

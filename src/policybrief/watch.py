@@ -11,8 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from policybrief.errors import BriefError
@@ -53,25 +52,9 @@ def watch(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
           keep_going: Callable[[], bool] = lambda: True) -> int:
     """Build, then rebuild whenever a source changes; returns the number of builds."""
     root = root.resolve()
-    with warm_process():
-        return _watch(root, formats, langs, out_dir, reporter, interval, keep_going)
-
-
-@contextmanager
-def warm_process() -> Iterator[None]:
-    """While this process builds again and again, keep what a build of an edited brief
-    can reuse: laid-out sections are always kept; painted pages, and editions rendered
-    in this process rather than in parallel workers, only here (a one-off build would
-    pay for them and gain nothing)."""
-    from policybrief import pipeline
-    from policybrief.builders.pdf import PrintRenderer
-
-    previous = PrintRenderer.remember_paint, pipeline.render_in_process
-    PrintRenderer.remember_paint = pipeline.render_in_process = True
     try:
-        yield
+        return _watch(root, formats, langs, out_dir, reporter, interval, keep_going)
     finally:
-        PrintRenderer.remember_paint, pipeline.render_in_process = previous
         gc.unfreeze()
 
 
@@ -87,7 +70,7 @@ def _watch(root: Path, formats: list[str], langs: list[str] | None, out_dir: Pat
             try:
                 # The first build lays out every section even when the outputs are
                 # up to date, so that the first edit is as quick as the next ones.
-                build(root, formats, langs, out_dir, reporter, force=builds == 0)
+                build(root, formats, langs, out_dir, reporter, force=builds == 0, warm=True)
                 reporter.step(f"rebuilt in {time.perf_counter() - started:.2f} s; watching...")
             except BriefError as exc:
                 print(exc.format(root), flush=True)

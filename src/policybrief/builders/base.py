@@ -40,6 +40,7 @@ class BuildContext:
     warnings: list[str]
     charts: dict[str, RenderedFigure] = field(default_factory=dict)  # figure id -> files
     fingerprint: str = ""  # hash of the edition's inputs
+    warm: bool = False  # the process builds again: keep each page's paint for it
 
     @property
     def lang(self) -> str:

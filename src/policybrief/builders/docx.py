@@ -8,7 +8,6 @@ colours written into ``word/styles.xml``, plus the paragraph styles the theme ad
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import tempfile
@@ -23,6 +22,7 @@ from policybrief.config.yamlsource import load_yaml
 from policybrief.pandoc.ast import Node, classes_of, walk_doc
 from policybrief.pandoc.filters import figures
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
+from policybrief.stagecache import digest
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 ET.register_namespace("w", W)
@@ -128,11 +128,11 @@ def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
 def reference_docx(ctx: BuildContext) -> Path:
     """Build (once per theme spec and pandoc version) the reference document."""
     spec_path = ctx.theme_dir / "docx" / "styles.yml"
-    spec = load_yaml(spec_path).data
-    key = hashlib.sha256(spec_path.read_bytes() + pandoc_version().encode()).hexdigest()[:16]
+    key = digest(spec_path.read_bytes(), pandoc_version())[:16]
     target = ctx.cache_dir / f"reference-{key}.docx"
     if target.is_file():
         return target
+    spec = load_yaml(spec_path).data
     default = run_pandoc([], ["--print-default-data-file", "reference.docx"],
                          cwd=ctx.project.root)
     out = io.BytesIO()
@@ -144,7 +144,7 @@ def reference_docx(ctx: BuildContext) -> Path:
             dst.writestr(info, data)
     from policybrief.writer import write_atomic
 
-    write_atomic(target, out.getvalue())
+    write_atomic(target, out.getvalue(), durable=False)
     return target
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from policybrief.builders.templates import render
 from policybrief.pandoc.ast import Node, collect
 from policybrief.pandoc.filters import figures, permalinks
 from policybrief.pandoc.runner import defaults_file, run_pandoc, to_json
+from policybrief.stagecache import digest
 
 
 def html_body(ctx: BuildContext, doc: Node, extra_args: list[str] | None = None) -> str:
@@ -26,9 +26,10 @@ def html_body(ctx: BuildContext, doc: Node, extra_args: list[str] | None = None)
 _converted: dict[str, tuple[str, list[str]]] = {}
 
 
-def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
-    """:func:`html_body`, converting only the top-level sections not converted before
-    in this process (after an edit, the edited chapter's), all in one pandoc run.
+def html_sections(ctx: BuildContext, doc: Node) -> list[str]:
+    """The top-level ``<section>`` elements of :func:`html_body`, converting only the
+    sections not converted before in this process (after an edit, the edited
+    chapter's), all in one pandoc run.
 
     Pandoc's HTML for a document whose blocks each fall in a level-1 section is its
     sections' HTML joined by newlines, as long as nothing is numbered across sections
@@ -39,17 +40,18 @@ def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
     starts = [i for i, b in enumerate(blocks) if b["t"] == "Header" and b["c"][0] == 1]
     if (not starts or starts[0] != 0
             or any(not code["c"][0][0] for code in collect(blocks, "CodeBlock"))):
-        return html_body(ctx, doc)
+        return split_sections(html_body(ctx, doc))
     chunks = [blocks[a:b] for a, b in zip(starts, [*starts[1:], len(blocks)], strict=True)]
     settings = to_json(doc["meta"]) + ctx.lang.encode() + Path(defaults_file("html")).read_bytes()
-    keys = [hashlib.sha256(settings + to_json({"b": chunk})).hexdigest() for chunk in chunks]
+    keys = [digest(settings, to_json({"b": chunk})) for chunk in chunks]
     todo = [i for i, key in enumerate(keys) if key not in _converted]
     if todo:
         said = len(ctx.warnings)
         body = html_body(ctx, {**doc, "blocks": [b for i in todo for b in chunks[i]]})
         sections = split_sections(body)
         if len(sections) != len(todo) or "\n".join(sections) + "\n" != body:
-            return html_body(ctx, doc)  # not one top-level <section> per chunk
+            del ctx.warnings[said:]  # (given again by the whole document's run)
+            return split_sections(html_body(ctx, doc))
         if len(_converted) > 512:
             _converted.clear()
         warnings = ctx.warnings[said:]
@@ -57,7 +59,7 @@ def html_body_by_section(ctx: BuildContext, doc: Node) -> str:
                           for i, html in zip(todo, sections, strict=True))
     for key in keys:  # pandoc's warnings about sections converted by an earlier build
         ctx.warnings.extend(w for w in _converted[key][1] if w not in ctx.warnings)
-    return "\n".join(_converted[key][0] for key in keys) + "\n"
+    return [_converted[key][0] for key in keys]
 
 
 def split_sections(body: str) -> list[str]:

@@ -137,23 +137,21 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
     from weasyprint.pdf.stream import Stream
 
     resources = stream._resources
-    counts = {name: set(resources[name]) for name in ("XObject", "Pattern", "Shading")}
+    named = {name: set(resources[name]) for name in ("XObject", "Pattern", "Shading")}
     images = set(stream._images)
-    tags_before = dict(stream._tags) if stream._tags is not None else None
+    tags_before = set(stream._tags) if stream._tags is not None else None
     missing = {id(font): len(font.missing) for font in stream._fonts.values()}
     known = {(id(font), table): set(getattr(font, table))
              for font in stream._fonts.values() for table in ("to_unicode", "widths")}
     prefix = list(stream.stream)
-    fonts: list[tuple[Any, Any]] = []
+    fonts: dict[Any, Any] = {}  # font key -> pango font, in the order first used
     used: dict[Any, Any] = {}  # pango font -> font object, this page's
 
     def add_font(pango_font: Any) -> Any:
         font, size = Stream.add_font(stream, pango_font)
         if pango_font not in used:
             used[pango_font] = font
-            key = _font_key(stream, font)
-            if all(key != known for _pango, known in fonts):
-                fonts.append((pango_font, key))
+            fonts.setdefault(_font_key(stream, font), pango_font)
         return font, size
 
     stream.add_font = add_font
@@ -164,7 +162,7 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
     operators = stream.stream[len(prefix):]
     if stream.stream[:len(prefix)] != prefix:
         return None
-    if any(set(resources[name]) != known for name, known in counts.items()):
+    if any(set(resources[name]) != before for name, before in named.items()):
         return None
     if set(stream._images) != images:
         return None
@@ -180,14 +178,14 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
                 states.append((name, resources["ExtGState"][name]))
     if any(len(font.missing) != missing.get(id(font), 0) for font in stream._fonts.values()):
         return None  # glyphs a font lacks are numbered by a running count
+    if any(font.bitmap for font in used.values()):
+        return None  # two-digit glyph ids
     shown = _shown_glyphs(operators)
     by_name: dict[str, list[Any]] = {}
     for font in {id(f): f for f in used.values()}.values():
         by_name.setdefault(font.hash, []).append(font)
     if shown is None or any(len(same) > 1 for same in by_name.values()):
         return None
-    if any(font.bitmap for font in used.values()):
-        return None  # two-digit glyph ids
     keys = {id(font): key for key, font in stream._fonts.items()}
     glyphs: list[tuple[Any, str, Any, Any, bool]] = []
     seen: set[tuple[str, int]] = set()
@@ -205,8 +203,9 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
                 glyphs.append((keys[id(font)], table, glyph, values[glyph], added))
     tags = ([(box, dict(tag)) for box, tag in stream._tags.items() if box not in tags_before]
             if stream._tags is not None and tags_before is not None else [])
-    return PaintRecord(scale, bool(stream.compress), prefix, list(operators), fonts, glyphs,
-                       states, len(tags_before) if tags_before is not None else -1, tags)
+    return PaintRecord(scale, bool(stream.compress), prefix, list(operators),
+                       [(pango, key) for key, pango in fonts.items()], glyphs, states,
+                       len(tags_before) if tags_before is not None else -1, tags)
 
 
 def paint(page: Any, stream: Any, scale: float = 1) -> None:

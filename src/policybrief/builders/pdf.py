@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from policybrief.builders import paintmemo
 from policybrief.builders.base import BuildContext, register
-from policybrief.builders.html import html_body, html_body_by_section, split_sections
+from policybrief.builders.html import html_body, html_sections
 from policybrief.builders.templates import render
 from policybrief.errors import RenderError
 from policybrief.pandoc.filters import figures, inline_notes
@@ -127,8 +127,12 @@ class Layout:
     """What a part of the edition laid out to: its pages, and the notes repaired."""
 
     document: Any
-    pages: list[Any]
     repaired: list[int]
+
+    @property
+    def pages(self) -> list[Any]:
+        pages: list[Any] = self.document.pages
+        return pages
 
 
 class PrintRenderer:
@@ -144,9 +148,6 @@ class PrintRenderer:
     _cache: ClassVar[dict[str, Layout]] = {}
     _fonts: ClassVar[Any] = None
     _stylesheets: ClassVar[dict[str, list[Any]]] = {}
-    # Record each page's paint for the next build (see paintmemo); set by processes
-    # that build again, as ``brief watch`` does: a one-off build would pay for nothing.
-    remember_paint: ClassVar[bool] = False
 
     def __init__(self, ctx: BuildContext) -> None:
         import weasyprint
@@ -160,25 +161,27 @@ class PrintRenderer:
         self.base_url = str(ctx.project.root) + "/"
         css_path = ctx.theme_dir / "css" / "print.css"
         paper = page_css(ctx)
-        self.css_text = css_path.read_text(encoding="utf-8") + paper
-        fonts = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                       for p in (ctx.theme_dir / "fonts").glob("*") if p.is_file())
-        key = f"{css_path}\0{self.css_text}\0{fonts}"  # (@font-face loads the fonts)
-        if key not in PrintRenderer._stylesheets:  # parsed once per process, not per build
+        css_text = css_path.read_text(encoding="utf-8") + paper
+        font_files = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                            for p in (ctx.theme_dir / "fonts").glob("*") if p.is_file())
+        # What the stylesheets are made of (@font-face loads the theme's font files).
+        self.style_key = f"{css_path}\0{css_text}\0{font_files}"
+        if self.style_key not in PrintRenderer._stylesheets:  # parsed once per process
             parsed = [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
                                      font_config=self.fonts),
                       weasyprint.CSS(string=paper)]
-            if self.fetcher.refused:
-                raise RenderError("the print stylesheet asked for resources outside the "
-                                  "project: " + ", ".join(sorted(set(self.fetcher.refused))))
-            PrintRenderer._stylesheets = {key: parsed}
-        self.stylesheets = PrintRenderer._stylesheets[key]
+            self._refuse_outside("the print stylesheet")
+            PrintRenderer._stylesheets = {self.style_key: parsed}
+        self.stylesheets = PrintRenderer._stylesheets[self.style_key]
         self.options = pdf_options(ctx)
+        # Record each page's paint for the next build (see paintmemo) only in a process
+        # that builds again: a one-off build would pay for it and gain nothing.
+        self.remember_paint = ctx.warm
 
     def layout(self, html: str, notes: range, extra_css: str = "") -> Layout:
         """Lay out ``html``, repairing misplaced notes; cached by content."""
         key = hashlib.sha256("\0".join(
-            [html, self.css_text, extra_css, repr(sorted(self.options.items()))]).encode()
+            [html, self.style_key, extra_css, repr(sorted(self.options.items()))]).encode()
         ).hexdigest()
         if key in self._cache:
             return self._cache[key]
@@ -190,9 +193,7 @@ class PrintRenderer:
             extra = [self.weasyprint.CSS(string=rules)] if rules else []
             document = source.render(stylesheets=self.stylesheets + extra,
                                      font_config=self.fonts, **self.options)
-            if self.fetcher.refused:
-                raise RenderError("the print edition asked for resources outside the "
-                                  "project: " + ", ".join(sorted(set(self.fetcher.refused))))
+            self._refuse_outside("the print edition")
             problems = misplaced_footnotes(document, notes)
             if not problems:
                 break
@@ -200,11 +201,16 @@ class PrintRenderer:
         else:
             shown = "; ".join(list(problems.values())[:10])
             raise RenderError(f"footnote layout check failed ({len(problems)} notes): {shown}")
-        layout = Layout(document, document.pages, repaired)
+        layout = Layout(document, repaired)
         if len(self._cache) > 256:
             self._cache.clear()
         self._cache[key] = layout
         return layout
+
+    def _refuse_outside(self, what: str) -> None:
+        if self.fetcher.refused:
+            raise RenderError(f"{what} asked for resources outside the project: "
+                              + ", ".join(sorted(set(self.fetcher.refused))))
 
     def write(self, pages: list[Any], first: Any) -> bytes:
         if self.remember_paint:
@@ -249,10 +255,9 @@ class PdfBuilder:
             html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
                           ctx.template_vars() | {"body": Markup(body)})
             return write_pdf_whole(html, ctx, note_count)
-        body = html_body_by_section(ctx, doc)
         renderer = PrintRenderer(ctx)
         variables = ctx.template_vars()
-        sections = [(s, _note_numbers(s)) for s in split_sections(body)]
+        sections = [(s, _note_numbers(s)) for s in html_sections(ctx, doc)]
         in_sections = sum(len(notes) for _s, notes in sections)
         if in_sections != note_count:  # every note must be verified where it is laid out
             raise RenderError(f"{note_count - in_sections} notes stand outside the top-level "
@@ -261,21 +266,22 @@ class PdfBuilder:
         # contents, nor on the build's date and fingerprint (fixed-length values), so a
         # first layout with neither tells where the sections start; it stays the same
         # from one edit to the next, and a warm process takes it from the cache.
-        counting = variables | {"body": Markup(""), "toc_pages": {},
-                                "fingerprint": "0" * len(ctx.fingerprint),
-                                "build_date": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
-        front_pages = len(renderer.layout(render(ctx.theme_dir, ctx.project.root,
-                                                 "print.html.j2", counting), range(0)).pages)
+        def front_matter(**values: Any) -> Layout:
+            html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
+                          variables | {"body": Markup(""), "toc_pages": {}} | values)
+            return renderer.layout(html, range(0))
+
+        front_pages = len(front_matter(fingerprint="0" * len(ctx.fingerprint),
+                                       build_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).pages)
         for _attempt in range(2):
             layouts, toc_pages, repaired = self._sections(ctx, renderer, variables, sections,
                                                           front_pages)
-            front_html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
-                                variables | {"body": Markup(""), "toc_pages": toc_pages})
-            front = renderer.layout(front_html, range(0))
+            front = front_matter(toc_pages=toc_pages)
             if len(front.pages) == front_pages:
                 break
-            front_pages = len(front.pages)  # (a template whose date or fingerprint is
-            # not of fixed length): the sections start elsewhere; lay them out again
+            # A project template whose date or fingerprint is not of fixed length: the
+            # sections start on another page; lay them out again from there.
+            front_pages = len(front.pages)
         else:
             raise RenderError(f"the front matter took {len(front.pages)} pages, then "
                               "another count; the contents' page numbers would be wrong "

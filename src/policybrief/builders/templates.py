@@ -7,6 +7,7 @@ A project may override any template by putting a file of the same name in its
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from policybrief.errors import Location, TemplateError
 
 
-def environment(theme_dir: Path, project_root: Path) -> jinja2.Environment:
+@lru_cache(maxsize=8)
+def environment(theme_dir: Path, project_root: Path,
+                overrides: tuple[str, ...] = ()) -> jinja2.Environment:
     """A sandboxed environment: a project's template overrides come with its content
-    (and so with its pull requests), and must not reach Python's internals."""
+    (and so with its pull requests), and must not reach Python's internals.
+
+    One per theme, project and set of override files, so templates are compiled once
+    per process (Jinja2 still reloads a template file that changed)."""
     return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(str(project_root / "templates")),
@@ -34,7 +40,9 @@ def environment(theme_dir: Path, project_root: Path) -> jinja2.Environment:
 
 
 def render(theme_dir: Path, project_root: Path, name: str, variables: dict[str, Any]) -> str:
-    env = environment(theme_dir, project_root)
+    folder = project_root / "templates"
+    overrides = tuple(sorted(p.name for p in folder.iterdir())) if folder.is_dir() else ()
+    env = environment(theme_dir, project_root, overrides)
     try:
         return env.get_template(name).render(**variables)
     except jinja2.TemplateSyntaxError as exc:

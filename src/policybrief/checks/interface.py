@@ -6,7 +6,7 @@ from __future__ import annotations
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
 from policybrief.errors import Location
-from policybrief.i18n import load_messages
+from policybrief.i18n import catalogue
 from policybrief.model import Project
 
 
@@ -14,12 +14,10 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
     from policybrief.pipeline import theme_dir
 
     theme = theme_dir(project.config.theme)
-    source_lang = project.config.languages[0]
-    needed = set(load_messages(theme, project.root, "en", source_lang).strings)
+    needed = set(catalogue(theme, project.root, "en"))
     findings = []
     for lang in project.config.languages:
-        messages = load_messages(theme, project.root, lang, source_lang)
-        for key in sorted(needed - set(messages.strings)):
+        for key in sorted(needed - set(catalogue(theme, project.root, lang))):
             findings.append(Finding(
                 "error", f"no '{lang}' text for the interface string '{key}'; add it to "
                 f"locales/{lang}.yml", Location(project.root / "locales" / f"{lang}.yml"),

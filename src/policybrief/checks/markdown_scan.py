@@ -56,6 +56,13 @@ def blank(text: str, patterns: list[re.Pattern[str]], fill: str = " ") -> str:
 
 
 @lru_cache(maxsize=256)
+def code_masked(text: str) -> str:
+    """The text with only code blanked out (links and URLs stay: images and note
+    text live there)."""
+    return blank(text, CODE)
+
+
+@lru_cache(maxsize=256)
 def masked(text: str) -> str:
     """The text with what cannot hold a citation or note blanked out (remembered:
     a dozen checks scan each chapter, and ``brief watch`` scans the unchanged ones
@@ -63,19 +70,12 @@ def masked(text: str) -> str:
     return blank(text, _MASKS)
 
 
-def locate(chapter: Chapter, offset: int) -> Location:
-    before = chapter.text[:offset]
-    line = before.count("\n") + chapter.body_line
-    col = offset - (before.rfind("\n") + 1) + 1
-    return Location(chapter.path, line, col)
-
-
 def citations(chapter: Chapter) -> Iterator[Mark]:
     for match in _CITE.finditer(masked(chapter.text)):
         key = match.group(1) or match.group(2)
         if key.startswith(CROSSREF_PREFIXES):
             continue
-        yield Mark(key, locate(chapter, match.start() + match.group(0).index("@") + 1))
+        yield Mark(key, chapter.location(match.start() + match.group(0).index("@") + 1))
 
 
 # A whole citation as written: "[see @a, p. 3; @b]" or "@a [p. 3]".
@@ -98,25 +98,25 @@ def citation_groups(chapter: Chapter) -> Iterator[Mark]:
             loc = (locator or bracket)
             parts.append(f"@{key.group(1)}" + (f", {loc.group(1).strip()}" if loc else ""))
         if parts:
-            yield Mark("; ".join(parts), locate(chapter, match.start()))
+            yield Mark("; ".join(parts), chapter.location(match.start()))
 
 
 def figure_placements(chapter: Chapter) -> Iterator[Mark]:
     """``![...](figure:<id>)`` (matched before masking: the target is a link)."""
     for match in _FIGURE.finditer(chapter.text):
-        yield Mark(match.group(1), locate(chapter, match.start()))
+        yield Mark(match.group(1), chapter.location(match.start()))
 
 
 def figure_references(chapter: Chapter) -> Iterator[Mark]:
     for match in _FIGURE_REF.finditer(masked(chapter.text)):
-        yield Mark(match.group(1), locate(chapter, match.start()))
+        yield Mark(match.group(1), chapter.location(match.start()))
 
 
 def note_references(chapter: Chapter) -> Iterator[Mark]:
     for match in _NOTE_REF.finditer(masked(chapter.text)):
-        yield Mark(match.group(1), locate(chapter, match.start()))
+        yield Mark(match.group(1), chapter.location(match.start()))
 
 
 def note_definitions(chapter: Chapter) -> Iterator[Mark]:
     for match in _NOTE_DEF.finditer(masked(chapter.text)):
-        yield Mark(match.group(1), locate(chapter, match.start() + match.group(0).index("[")))
+        yield Mark(match.group(1), chapter.location(match.start() + match.group(0).index("[")))

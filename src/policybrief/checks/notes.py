@@ -12,19 +12,20 @@ from policybrief.bibliography import Bibliography, latex_to_text
 from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import (
     CITATION,
-    locate,
+    code_masked,
     note_definitions,
     note_references,
 )
 from policybrief.model import Chapter, Project
 
 _INLINE_NOTE = re.compile(r"\^\[")
+_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:(.*(?:\n(?: {4}|\t).*|\n\s*$)*)", re.M)
 
 
 def inline_notes(chapter: Chapter) -> list[tuple[str, int]]:
     """The text and offset of every inline note ``^[...]`` (brackets balanced)."""
     notes = []
-    for match in _INLINE_NOTE.finditer(chapter.text):
+    for match in _INLINE_NOTE.finditer(code_masked(chapter.text)):
         depth, index = 0, match.end() - 1
         while index < len(chapter.text):
             depth += {"[": 1, "]": -1}.get(chapter.text[index], 0)
@@ -38,21 +39,18 @@ def inline_notes(chapter: Chapter) -> list[tuple[str, int]]:
 def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:
     """``[^label]: text`` definitions with their (indented) continuation lines."""
     out = {}
-    for match in re.finditer(r"^ {0,3}\[\^([^\]\s]+)\]:(.*(?:\n(?: {4}|\t).*|\n\s*$)*)",
-                             chapter.text, re.M):
-        out[match.group(1)] = (match.group(2), match.start())
+    for match in _DEFINITION.finditer(code_masked(chapter.text)):
+        out[match.group(1)] = (chapter.text[match.start(2):match.end(2)], match.start())
     return out
 
 
-def _content_checks(chapter: Chapter, bibliography: Bibliography) -> list[Finding]:
+def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Finding]:
     findings = []
-    titles = {latex_to_text(e.fields["title"]): key for key, e in bibliography.entries.items()
-              if len(e.fields.get("title", "")) >= 24}
     notes = [(text, offset) for text, offset in inline_notes(chapter)]
     definitions = definition_texts(chapter)
     notes += list(definitions.values())
     for text, offset in notes:
-        where = locate(chapter, offset)
+        where = chapter.location(offset)
         if not text.strip():
             findings.append(Finding("error", "empty note", where, "note-empty"))
             continue
@@ -65,12 +63,15 @@ def _content_checks(chapter: Chapter, bibliography: Bibliography) -> list[Findin
     for label, (text, offset) in definitions.items():
         if re.search(rf"\[\^{re.escape(label)}\](?!:)", text):
             findings.append(Finding("error", f"footnote [^{label}] refers to itself",
-                                    locate(chapter, offset), "note-loop"))
+                                    chapter.location(offset), "note-loop"))
     return findings
 
 
 def check(project: Project, bibliography: Bibliography) -> list[Finding]:
     findings: list[Finding] = []
+    # long source titles, to find notes that type one by hand instead of citing it
+    titles = {latex_to_text(e.fields["title"]): key for key, e in bibliography.entries.items()
+              if len(e.fields.get("title", "")) >= 24}
     for edition in project.editions:
         first_seen: dict[str, str] = {}
         for chapter in edition.chapters:
@@ -95,7 +96,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                         "error", f"footnote label [^{mark.value}] is also used in {other}; "
                         "labels must be unique across the chapters of an edition",
                         mark.location, "note-duplicate"))
-            findings += _content_checks(chapter, bibliography)
+            findings += _content_checks(chapter, titles)
             for mark in refs:
                 if mark.value not in defined:
                     findings.append(Finding(

@@ -10,12 +10,11 @@ untrusted pull request cannot inject anything into an edition.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import CODE, blank, locate, masked
+from policybrief.checks.markdown_scan import blank, code_masked, masked
 from policybrief.model import Chapter, Project
 from policybrief.safety import TAG, attribute_problem, html_problem, link_problem
 
@@ -25,14 +24,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 
 
-def _code_masked(chapter: Chapter) -> str:
-    """Only code is blanked (links and URLs stay: images live there)."""
-    return _code_blanked(chapter.text)
 
-
-@lru_cache(maxsize=256)
-def _code_blanked(text: str) -> str:
-    return blank(text, CODE)
 
 
 def _headings(chapter: Chapter) -> list[Finding]:
@@ -42,7 +34,7 @@ def _headings(chapter: Chapter) -> list[Finding]:
         level = len(match.group(1))
         if previous and level > previous + 1:
             findings.append(Finding("warning", f"heading level {level} follows level {previous} "
-                                    f"(a level is skipped)", locate(chapter, match.start()),
+                                    f"(a level is skipped)", chapter.location(match.start()),
                                     "heading-skip"))
         previous = level
     return findings
@@ -50,16 +42,16 @@ def _headings(chapter: Chapter) -> list[Finding]:
 
 def _fenced_divs(chapter: Chapter) -> list[Finding]:
     stack = []
-    for match in _FENCE_DIV.finditer(_code_masked(chapter)):
+    for match in _FENCE_DIV.finditer(code_masked(chapter.text)):
         if match.group(2).strip():  # an opening fence names a class or attributes
             stack.append(match)
         elif stack:
             stack.pop()
         else:
             return [Finding("error", "closing ':::' without an opening fenced div",
-                            locate(chapter, match.start()), "fenced-div")]
+                            chapter.location(match.start()), "fenced-div")]
     return [Finding("error", f"fenced div '{m.group(0).strip()}' is never closed with ':::'",
-                    locate(chapter, m.start()), "fenced-div") for m in stack]
+                    chapter.location(m.start()), "fenced-div") for m in stack]
 
 
 _RAW_OUTPUT = re.compile(r"\{=[\w-]+\}")
@@ -70,7 +62,7 @@ _PANDOC_ATTRS = re.compile(r"\{[^{}\n]*\}")
 
 def image_targets(chapter: Chapter) -> list[str]:
     """Local image paths in a chapter (not figures, data or remote URLs)."""
-    text = _code_masked(chapter)
+    text = code_masked(chapter.text)
     targets = [m.group(1) for pattern in (_IMAGE, _HTML_IMG) for m in pattern.finditer(text)]
     return [t for t in targets if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.I)]
 
@@ -79,10 +71,10 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
     """The rule of :mod:`policybrief.safety`, located in the Markdown."""
     findings = []
     raw = chapter.text
-    text = _code_masked(chapter)
+    text = code_masked(chapter.text)
 
     def refuse(message: str, offset: int, rule: str = "raw-html") -> None:
-        findings.append(Finding("error", message, locate(chapter, offset), rule))
+        findings.append(Finding("error", message, chapter.location(offset), rule))
 
     # raw output blocks and inlines hide in code syntax: look at the unmasked text
     for match in _RAW_OUTPUT.finditer(raw):
@@ -116,7 +108,7 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
     for pattern in (_IMAGE, _HTML_IMG):
         for match in pattern.finditer(text):
             target = match.group(1)
-            where = locate(chapter, match.start())
+            where = chapter.location(match.start())
             if target.startswith("figure:") or target.startswith("data:image/"):
                 continue
             if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):

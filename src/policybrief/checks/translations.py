@@ -16,7 +16,6 @@ from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import (
     citation_groups,
     figure_placements,
-    locate,
     masked,
 )
 from policybrief.errors import Location
@@ -31,7 +30,7 @@ _NOTE = re.compile(r"\^\[|\[\^[^\]\s]+\](?!:)")
 
 def _marks(chapter: Chapter, pattern: re.Pattern[str]) -> list[tuple[str, Location]]:
     text = masked(chapter.text)
-    return [(m.group(0).strip(), locate(chapter, m.start())) for m in pattern.finditer(text)]
+    return [(m.group(0).strip(), chapter.location(m.start())) for m in pattern.finditer(text)]
 
 
 def _compare(name: str, source: list[tuple[str, Location]],

@@ -8,7 +8,7 @@ import re
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import CITATION, CODE, COMMENTS, LINKS, blank, locate
+from policybrief.checks.markdown_scan import CITATION, CODE, COMMENTS, LINKS, blank
 from policybrief.model import Chapter, Project
 
 _NUMBER_ABBREVIATIONS = {
@@ -50,12 +50,12 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
             text = prose(chapter)
             for pattern, message, rule in RULES:
                 for match in pattern.finditer(text):
-                    findings.append(Finding("warning", message, locate(chapter, match.start()),
+                    findings.append(Finding("warning", message, chapter.location(match.start()),
                                             rule))
             if number_rule:
                 for match in re.finditer(number_rule, text):
                     findings.append(Finding(
                         "warning", f"'{match.group(0)}' can break at the line end; write "
                         f"'{match.group(1)}.\\ ' (non-breaking space)",
-                        locate(chapter, match.start()), "typography-nbsp"))
+                        chapter.location(match.start()), "typography-nbsp"))
     return findings

@@ -112,5 +112,5 @@ def render_figure(figure: Figure, style: HouseStyle, lang: str,
     if not force and all(p.is_file() for p in paths.values()):
         return RenderedFigure(figure.id, paths["svg"], paths["png"], redrawn=False)
     for fmt, data in _draw(figure, style, lang).items():
-        write_atomic(paths[fmt], data)
+        write_atomic(paths[fmt], data, durable=False)  # a cache
     return RenderedFigure(figure.id, paths["svg"], paths["png"], redrawn=True)

@@ -73,15 +73,6 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
             order.append(figure_id)
         return order.index(figure_id) + 1
 
-    # First pass: number figures in order of placement, so references can point ahead.
-    def find(node: Node) -> list[Node] | None:
-        figure_id = _figure_id(node)
-        if figure_id in figures and node["t"] in ("Figure", "Para", "Plain"):
-            number(figure_id)
-        return None
-
-    walk_doc(doc, find)
-
     def place(node: Node) -> list[Node] | None:
         figure_id = _figure_id(node)
         if figure_id is None or node["t"] not in ("Figure", "Para", "Plain"):
@@ -124,8 +115,8 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
         target = [f"#fig:{figure_id}", ""]
         return [{"t": "Link", "c": [attr("", ["figure-ref"]), link_text, target]}]
 
-    doc = walk_doc(doc, place)
-    doc = walk_doc(doc, refer)
+    doc = walk_doc(doc, place)  # numbers every figure, in order of placement,
+    doc = walk_doc(doc, refer)  # so that a reference may point ahead
     return doc, order
 
 
