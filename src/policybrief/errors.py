@@ -20,11 +20,14 @@ class Location:
     line: int = 0
     col: int = 0
 
+    def relative_path(self, root: Path | None = None) -> str:
+        """The path, relative to ``root`` when it is inside it."""
+        if root is not None and self.path.resolve().is_relative_to(root.resolve()):
+            return str(self.path.resolve().relative_to(root.resolve()))
+        return str(self.path)
+
     def display(self, root: Path | None = None) -> str:
-        path = self.path
-        if root is not None and path.resolve().is_relative_to(root.resolve()):
-            path = path.resolve().relative_to(root.resolve())
-        text = str(path)
+        text = self.relative_path(root)
         if self.line:
             text += f":{self.line}"
             if self.col:

@@ -110,15 +110,15 @@ def embed_local_images(doc: Node, root: Path) -> Node:
     """Chapter images (paths relative to the project) as data URLs, so the HTML edition
     stays one file and pandoc, sandboxed, can put them in the Word file."""
     import mimetypes
-    import re
 
     from policybrief.pandoc.ast import walk_doc
+    from policybrief.safety import SCHEME
 
     def action(node: Node) -> list[Node] | None:
         if node["t"] != "Image":
             return None
         src = node["c"][2][0]
-        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+        if SCHEME.match(src):
             return None  # figure:, data: (remote URLs never pass the checks)
         path = (root / src).resolve()
         if not path.is_relative_to(root) or not path.is_file():

@@ -31,7 +31,7 @@ class Finding:
     def as_dict(self, root: Path | None = None) -> dict[str, object]:
         loc = self.location
         return {
-            "path": _relative(loc.path, root) if loc else None,
+            "path": loc.relative_path(root) if loc else None,
             "line": loc.line if loc else None,
             "col": loc.col if loc else None,
             "severity": self.severity,
@@ -44,7 +44,7 @@ class Finding:
         level = "error" if self.severity == "error" else "warning"
         parts = []
         if self.location:
-            parts.append(f"file={_relative(self.location.path, root)}")
+            parts.append(f"file={self.location.relative_path(root)}")
             if self.location.line:
                 parts.append(f"line={self.location.line}")
             if self.location.col:
@@ -55,12 +55,6 @@ class Finding:
 
     def as_error(self) -> BriefError:
         return BriefError(f"{self.message} [{self.rule}]", self.location)
-
-
-def _relative(path: Path, root: Path | None) -> str:
-    if root is not None and path.resolve().is_relative_to(root.resolve()):
-        return str(path.resolve().relative_to(root.resolve()))
-    return str(path)
 
 
 def _escape_property(part: str) -> str:

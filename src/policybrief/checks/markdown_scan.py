@@ -35,6 +35,7 @@ CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
 _FIGURE = re.compile(r"!\[[^\]]*\]\(\s*<?figure:([^)\s>\"]+)[^)]*\)")
 _FIGURE_REF = re.compile(r"(?<![\w@])@fig:([\w.-]*[\w-])")
 
+HEADING = re.compile(r"^(#{1,6})\s", re.M)  # an ATX heading and its level
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import blank, code_masked, masked
+from policybrief.checks.markdown_scan import HEADING, blank, code_masked, masked
 from policybrief.model import Chapter, Project
-from policybrief.safety import TAG, attribute_problem, html_problem, link_problem
+from policybrief.safety import SCHEME, TAG, attribute_problem, html_problem, link_problem
 
-_HEADING = re.compile(r"^(#{1,6})\s", re.M)
 _FENCE_DIV = re.compile(r"^ {0,3}(:{3,})(.*)$", re.M)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
@@ -30,7 +29,7 @@ _HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 def _headings(chapter: Chapter) -> list[Finding]:
     findings = []
     previous = 0
-    for match in _HEADING.finditer(masked(chapter.text)):
+    for match in HEADING.finditer(masked(chapter.text)):
         level = len(match.group(1))
         if previous and level > previous + 1:
             findings.append(Finding("warning", f"heading level {level} follows level {previous} "
@@ -64,7 +63,7 @@ def image_targets(chapter: Chapter) -> list[str]:
     """Local image paths in a chapter (not figures, data or remote URLs)."""
     text = code_masked(chapter.text)
     targets = [m.group(1) for pattern in (_IMAGE, _HTML_IMG) for m in pattern.finditer(text)]
-    return [t for t in targets if not re.match(r"^[a-z][a-z0-9+.-]*:", t, re.I)]
+    return [t for t in targets if not SCHEME.match(t)]
 
 
 def _safety(chapter: Chapter, root: Path) -> list[Finding]:
@@ -111,7 +110,7 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
             where = chapter.location(match.start())
             if target.startswith("figure:") or target.startswith("data:image/"):
                 continue
-            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+            if SCHEME.match(target):
                 findings.append(Finding("error", f"image '{target}' is not a file in the project "
                                         "(remote and other URLs are refused)", where, "image"))
                 continue

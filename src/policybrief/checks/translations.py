@@ -14,6 +14,7 @@ from collections.abc import Callable
 from policybrief.bibliography import Bibliography
 from policybrief.checks import Finding
 from policybrief.checks.markdown_scan import (
+    HEADING,
     citation_groups,
     figure_placements,
     masked,
@@ -22,7 +23,6 @@ from policybrief.errors import Location
 from policybrief.model import Chapter, Project
 from policybrief.translations import SOURCE_KEY, source_of, statuses
 
-_HEADING = re.compile(r"^#{1,6}\s", re.M)
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)]|[ivxlcIVXLC]+[.)]|[a-zA-Z][.)])\s+", re.M)
 _PULL_QUOTE = re.compile(r"\{\.pull-quote\}")
 _NOTE = re.compile(r"\^\[|\[\^[^\]\s]+\](?!:)")
@@ -58,7 +58,7 @@ def parity(source: Chapter, translation: Chapter) -> list[Finding]:
         ("note", lambda c: _marks(c, _NOTE)),
         ("figure", lambda c: [(m.value, m.location) for m in figure_placements(c)]),
         ("pull quote", lambda c: _marks(c, _PULL_QUOTE)),
-        ("heading", lambda c: _marks(c, _HEADING)),
+        ("heading", lambda c: _marks(c, HEADING)),
         ("list item", lambda c: _marks(c, _LIST_ITEM)),
     ]
     for name, extract in checks:
