@@ -46,57 +46,52 @@ def test_damaged_json_entry_is_computed_again(tmp_path: Path) -> None:
     assert remembered_json(path, key, lambda: {"n": 8}, dict) == {"n": 7}
 
 
-def test_citeproc_runs_once_for_the_same_document(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from policybrief import pipeline
-
+def test_citeproc_runs_once_for_the_same_document(make_project) -> None:  # type: ignore[no-untyped-def]
+    """The citeproc pass is stored in build/.cache/<lang>/citeproc.json: a build in
+    another format of the same chapters takes it from there (the file is not written
+    again); an edit makes a new pass."""
     root = make_project(only="en")
-    runs: list[list[str]] = []
-    run_pandoc = pipeline.run_pandoc
-
-    def counted(defaults: list[str], *args: Any, **kwargs: Any) -> bytes:
-        runs.append(defaults)
-        return run_pandoc(defaults, *args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "run_pandoc", counted)
+    stored = root / "build/.cache/en/citeproc.json"
     build(root, ["html"], ["en"], None, Reporter(quiet=True))
-    assert runs.count(["cite"]) == 1
+    first = stored.stat().st_mtime_ns, stored.read_bytes()
     build(root, ["docx"], ["en"], None, Reporter(quiet=True))  # same chapters: stored
-    assert runs.count(["cite"]) == 1
+    assert (stored.stat().st_mtime_ns, stored.read_bytes()) == first
     chapter = root / "chapters/en/02-findings.md"
     chapter.write_text(chapter.read_text().replace("follows.", "follows here."))
     build(root, ["html"], ["en"], None, Reporter(quiet=True))
-    assert runs.count(["cite"]) == 2
+    assert stored.read_bytes() != first[1] and b"\"here.\"" in stored.read_bytes()
     html = (root / "build/en/fixture-brief.html").read_text()
     assert "follows here." in html and "Smith" in html
 
 
-def test_print_html_sections_are_pandocs_html_for_the_whole(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from policybrief.builders import html as html_builder
-    from policybrief.builders import pdf as pdf_builder
+def test_print_html_sections_are_pandocs_html_for_the_whole(make_project) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from policybrief.builders.base import BuildContext
+    from policybrief.builders.pandoc_html import html_body, html_sections, split_sections
+    from policybrief.builders.warm import WarmState
+    from policybrief.pandoc.filters import inline_notes
+    from policybrief.prepare import prepare_edition
+    from policybrief.project import load_project
 
     root = make_project(only="en")
-    seen: list[tuple[Any, Any]] = []
-    by_section = html_builder.html_sections
-    monkeypatch.setattr(pdf_builder, "html_sections",
-                        lambda ctx, doc: (seen.append((ctx, doc)), by_section(ctx, doc))[1])
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
-    ctx, doc = seen[-1]
-    whole = html_builder.html_body(ctx, doc)
-    html_builder._converted.clear()
-    assert by_section(ctx, doc) == html_builder.split_sections(whole)
-    assert "\n".join(by_section(ctx, doc)) + "\n" == whole
-    # after an edit to one section, only that section goes through pandoc again
-    converted: list[int] = []
-    html_body = html_builder.html_body
-
-    def counted(ctx: Any, doc: Any, *args: Any) -> str:
-        converted.append(len(doc["blocks"]))
-        return html_body(ctx, doc, *args)
-
-    monkeypatch.setattr(html_builder, "html_body", counted)
+    prepared = prepare_edition(load_project(root), "en", root / "build" / ".cache")
+    state = WarmState()
+    ctx = BuildContext(prepared, dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                       root / "build" / ".cache", {}, state)
+    doc, _notes = inline_notes.apply(prepared.document_for(True))  # as the PDF has it
+    whole = html_body(ctx, doc).data.decode()
+    sections, _said = html_sections(ctx, doc)
+    assert len(sections) == 3  # two chapters and the sources
+    assert sections == split_sections(whole)
+    assert "\n".join(sections) + "\n" == whole
+    assert len(state.sections) == 3
+    # after an edit to one section, only that section is converted again
     blocks = list(doc["blocks"])
     last = max(i for i, b in enumerate(blocks) if b["t"] == "Para")
     blocks[last] = {"t": "Para", "c": [{"t": "Str", "c": "Edited."}]}
     edited = {**doc, "blocks": blocks}
-    assert "\n".join(by_section(ctx, edited)) + "\n" == html_body(ctx, edited)
-    assert len(converted) == 1 and converted[0] < len(blocks)  # the edited section only
+    again, _said = html_sections(ctx, edited)
+    assert "\n".join(again) + "\n" == html_body(ctx, edited).data.decode()
+    assert len(state.sections) == 4  # one new entry: the edited section's
+    assert sum(a != b for a, b in zip(again, sections, strict=True)) == 1

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from policybrief.checks.markdown_scan import citations
+from policybrief.markdown_scan import citations
 from policybrief.model import Chapter
 from policybrief.pipeline import check_only
 

@@ -28,7 +28,7 @@ def test_valid_config_loads_with_defaults(tmp_path: Path) -> None:
     assert config.languages == ["en", "es"]
     assert config.authors[0].role == "R"
     assert config.translations["es"].title == "T es"
-    assert config.paper == "a4" and config.sources.pdf is True
+    assert config.paper == "a4" and config.sources == {}
 
 
 def test_unknown_key_is_located_with_suggestion(tmp_path: Path) -> None:

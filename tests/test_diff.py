@@ -8,8 +8,11 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+import yaml
 
+import policybrief
 from policybrief.diff import redline
+from policybrief.diff.labels import NAMES
 from policybrief.errors import BriefError
 
 GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
@@ -203,6 +206,44 @@ def test_two_languages_stale_translation(make_repo: Callable[..., Path]) -> None
     assert cells[3:5] == ["desactualizado", "al día"]
     words = texts(spanish, "//section[@id='summary-words']//tbody/tr[@data-lang='es']/td")
     assert words[3] == "0"
+
+
+def test_labels_come_from_each_editions_catalogue(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(only=None)
+    # A project's locales/es.yml overrides the theme's Spanish strings, the report's too.
+    (root / "locales").mkdir()
+    (root / "locales/es.yml").write_text(
+        "diff_title: Cambios revisados\ndiff_legend: Leyenda del proyecto.\n", encoding="utf-8")
+
+    en, es = redline(root, "HEAD", None, None)
+
+    spanish = parse(es)
+    assert spanish.get("lang") == "es"
+    assert texts(spanish, "//header/h1") == [
+        "Cambios revisados: Informe de prueba sobre derechos laborales"]
+    assert spanish.xpath("//nav[@class='changes']/@aria-label") == ["Cambios revisados"]
+    assert texts(spanish, "//p[@class='legend']") == ["Leyenda del proyecto."]
+    # The other labels are the theme's Spanish ones.
+    assert texts(spanish, "//dl[@class='revisions']/dt") == ["Antes", "Después"]
+    assert texts(spanish, "//dd[@class='head-revision']") == [
+        "copia de trabajo (con los cambios sin confirmar)"]
+    assert texts(spanish, "//section[@id='summary']/h2") == ["Resumen"]
+    # The English edition keeps the theme's English labels.
+    english = parse(en)
+    assert english.get("lang") == "en"
+    assert texts(english, "//header/h1") == ["Changes: Fixture Brief on Labour Rights"]
+    assert texts(english, "//dl[@class='revisions']/dt") == ["Before", "After"]
+    assert texts(english, "//section[@id='summary']/h2") == ["Summary"]
+
+
+LOCALES = Path(policybrief.__file__).parent / "themes/default/locales"
+
+
+@pytest.mark.parametrize("catalogue", sorted(p.name for p in LOCALES.glob("*.yml")))
+def test_every_label_is_in_the_themes_catalogues(catalogue: str) -> None:
+    strings = yaml.safe_load((LOCALES / catalogue).read_text(encoding="utf-8"))
+    assert sorted(k for k in strings if k.startswith("diff_")) == sorted(
+        f"diff_{name}" for name in NAMES)
 
 
 def test_unknown_revision(make_repo: Callable[..., Path]) -> None:

@@ -12,10 +12,11 @@ from policybrief.errors import BriefError
 from policybrief.figures.render import render_figure
 from policybrief.figures.spec import load_figures
 from policybrief.figures.style import load_style
-from policybrief.pipeline import check_only, theme_dir
+from policybrief.pipeline import check_only
+from policybrief.theme import load_theme
 
 REPO = Path(__file__).parent.parent
-STYLE = load_style(theme_dir("default"))
+STYLE = load_style(load_theme("default", Path(__file__).parent / "roots" / "basic"))
 
 
 def draw(root: Path, figure_id: str, lang: str, cache: Path):  # type: ignore[no-untyped-def]

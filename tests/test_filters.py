@@ -1,5 +1,5 @@
 from policybrief.pandoc.ast import collect, stringify, text
-from policybrief.pandoc.filters import inline_notes, numbering, pullquotes, sources_section
+from policybrief.pandoc.filters import inline_notes, numbering, pullquotes, reference_list
 
 
 def doc(blocks):  # type: ignore[no-untyped-def]
@@ -42,8 +42,8 @@ def test_inline_notes_numbered_and_flattened() -> None:
     assert spans[2]["c"][0][1] == ["footnote-para"]
 
 
-def test_sources_section_titled_or_removed() -> None:
+def test_reference_list_titled_or_removed() -> None:
     refs = {"t": "Div", "c": [["refs", [], []], [{"t": "Para", "c": text("entry")}]]}
-    titled = sources_section.apply(doc([refs]), "Sources")["blocks"]
+    titled = reference_list.apply(doc([refs]), "Sources")["blocks"]
     assert titled[0]["t"] == "Header" and stringify(titled[0]) == "Sources"
-    assert sources_section.apply(doc([refs]), None)["blocks"] == []
+    assert reference_list.apply(doc([refs]), None)["blocks"] == []

@@ -259,8 +259,9 @@ def test_unchanged_sections_are_not_laid_out_again(make_project, monkeypatch) ->
     count its pages, the untouched chapter and the sources come from the cache."""
     import weasyprint
 
-    from policybrief.builders.pdf import PrintRenderer
+    from policybrief.builders.warm import WarmState
     from policybrief.pipeline import EditionJob, render_edition
+    from policybrief.project import fingerprint, load_project
 
     laid_out: list[str] = []  # the text of every document WeasyPrint lays out
     render = weasyprint.HTML.render
@@ -271,9 +272,14 @@ def test_unchanged_sections_are_not_laid_out_again(make_project, monkeypatch) ->
 
     monkeypatch.setattr(weasyprint.HTML, "render", spy)
     root = make_project(only="en")
-    job = EditionJob(root, "en", ("pdf",), root / "build", 0)
-    PrintRenderer._cache.clear()
-    render_edition(job)
+    state = WarmState(keep_paint=True)  # what brief watch keeps between builds
+
+    def job() -> EditionJob:
+        project = load_project(root)
+        return EditionJob(project, "en", ("pdf",), root / "build", 0,
+                          fingerprint(project, project.edition("en")), state)
+
+    render_edition(job())
     # the front matter twice (to count its pages, then with the contents), the two
     # chapters and the sources
     assert len(laid_out) == 5, laid_out
@@ -281,7 +287,7 @@ def test_unchanged_sections_are_not_laid_out_again(make_project, monkeypatch) ->
     chapter = root / "chapters/en/02-findings.md"
     chapter.write_text(chapter.read_text().replace("The conclusion follows.",
                                                    "The revised conclusion follows."))
-    render_edition(job)
+    render_edition(job())
     assert len(laid_out) == 2, laid_out
     section, front = laid_out
     assert "The revised conclusion follows." in section and "Palermo" not in section
@@ -297,16 +303,17 @@ def test_replayed_pages_give_the_same_bytes_as_painted_ones(make_project, monkey
     import subprocess
     import sys
 
-    from policybrief.builders import paintmemo
-    from policybrief.builders.pdf import PrintRenderer
+    from policybrief.builders import weasy
+    from policybrief.builders.warm import WarmState
     from policybrief.log import Reporter
     from policybrief.pipeline import build
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = make_project(only="en")
     replays: list[int] = []
-    replay = paintmemo.PaintRecord.replay
-    monkeypatch.setattr(paintmemo.PaintRecord, "replay",
+    state = WarmState(keep_paint=True)
+    replay = weasy.PaintRecord.replay
+    monkeypatch.setattr(weasy.PaintRecord, "replay",
                         lambda self, stream: (replays.append(1), replay(self, stream))[1])
     first = root / "chapters/en/01-introduction.md"
     second = root / "chapters/en/02-findings.md"
@@ -316,7 +323,7 @@ def test_replayed_pages_give_the_same_bytes_as_painted_ones(make_project, monkey
     def same_as_cold_build(edit: Path, old: str, new: str) -> None:
         replays.clear()
         edit.write_text(edit.read_text().replace(old, new))
-        build(root, ["pdf"], ["en"], None, Reporter(quiet=True), warm=True)
+        build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
         assert replays  # pages of the sections the edit did not touch were replayed
         subprocess.run([sys.executable, "-m", "policybrief", "build", "--to", "pdf",
                         "--force", "--quiet", "--project", str(root), "--out",
@@ -326,14 +333,14 @@ def test_replayed_pages_give_the_same_bytes_as_painted_ones(make_project, monkey
         assert new in " ".join(text.split())  # the warm build shows the edit
         assert (root / "cold/en/fixture-brief.pdf").read_bytes() == warm
 
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), warm=True)
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
     same_as_cold_build(second, "The conclusion follows.", "The conclusion follows now.")
     same_as_cold_build(first, "We interviewed two", "We interviewed exactly two")
-    records = [page.__dict__.get(paintmemo.ATTRIBUTE)
-               for layout in PrintRenderer._cache.values() for page in layout.pages]
+    records = [page.__dict__.get(weasy.ATTRIBUTE)
+               for layout in state.layouts.values() for page in layout.pages]
     # pages drawing the figures (images and groups, named by a running count) are
     # painted every time; text pages are replayed
-    assert False in records and any(isinstance(r, paintmemo.PaintRecord) for r in records)
+    assert False in records and any(isinstance(r, weasy.PaintRecord) for r in records)
 
 
 def test_replay_keeps_first_glyph_text_and_code_block_numbers(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -344,11 +351,13 @@ def test_replay_keeps_first_glyph_text_and_code_block_numbers(make_project, monk
     import subprocess
     import sys
 
+    from policybrief.builders.warm import WarmState
     from policybrief.log import Reporter
     from policybrief.pipeline import build
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = make_project(only="en")
+    state = WarmState(keep_paint=True)
     shutil.rmtree(root / "figures")
     first = root / "chapters/en/01-introduction.md"
     second = root / "chapters/en/02-findings.md"
@@ -363,21 +372,40 @@ def test_replay_keeps_first_glyph_text_and_code_block_numbers(make_project, monk
                        check=True, capture_output=True)
         return (root / "cold/en/fixture-brief.pdf").read_bytes()
 
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), warm=True)
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
     second.write_text(second.read_text().replace("confirmed", "has confirmed"))
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), warm=True)
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
     assert pdf.read_bytes() == cold_build()
     first.write_text(first.read_text().replace("\ufb01le", "note"))
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), warm=True)
+    build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
     assert pdf.read_bytes() == cold_build()
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "financial" in text and "\ufb01" not in text
 
 
 def test_glyphs_are_read_from_the_page_operators() -> None:
-    from policybrief.builders.paintmemo import _shown_glyphs
+    from policybrief.builders.weasy import shown_glyphs
 
-    assert _shown_glyphs([b"/ABCDEF 9 Tf", b"[<00410042>-20<0043>] TJ"]) == [
+    assert shown_glyphs([b"/ABCDEF 9 Tf", b"[<00410042>-20<0043>] TJ"]) == [
         ("ABCDEF", 0x41), ("ABCDEF", 0x42), ("ABCDEF", 0x43)]
-    assert _shown_glyphs([b"/F 9 Tf", b"[<4142>] TJ", b"(x) Tj"]) is None
-    assert _shown_glyphs([b"/F 9 Tf", b"[<414>] TJ"]) is None  # not 4-digit glyph ids
+    assert shown_glyphs([b"/F 9 Tf", b"[<4142>] TJ", b"(x) Tj"]) is None
+    assert shown_glyphs([b"/F 9 Tf", b"[<414>] TJ"]) is None  # not 4-digit glyph ids
+
+
+def test_paint_replay_is_off_on_an_unverified_weasyprint(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Paint replay reads WeasyPrint's private stream: with another version installed
+    it is off, the build log says so, and every page is painted as WeasyPrint does."""
+    from policybrief.builders import weasy
+    from policybrief.builders.warm import WarmState
+    from policybrief.log import Reporter
+    from policybrief.pipeline import build
+
+    monkeypatch.setattr(weasy, "installed_version", lambda: "71.0")
+    root = make_project(only="en")
+    state = WarmState(keep_paint=True)
+    result = build(root, ["pdf"], ["en"], None, Reporter(quiet=True), state=state)
+    said = [d.message for d in result.diagnostics if d.rule == "print-layout"]
+    assert any("paint replay is off: WeasyPrint 71.0 is installed" in m for m in said), said
+    pages = [page for layout in state.layouts.values() for page in layout.pages]
+    assert pages and not any(weasy.ATTRIBUTE in page.__dict__ or "paint" in page.__dict__
+                             for page in pages)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policybrief.cli import main
-from policybrief.pipeline import check_only, theme_dir
+from policybrief.pipeline import check_only
 
 
 def findings_of(root: Path):  # type: ignore[no-untyped-def]
@@ -80,7 +80,7 @@ def test_missing_translation_is_an_error(make_project) -> None:  # type: ignore[
     assert "no 'es' translation of 02-findings.md" in errors[0].message
 
 
-LOCALES = theme_dir("default") / "locales"
+LOCALES = Path(__file__).parent.parent / "src/policybrief/themes/default/locales"
 TRANSLATED = sorted(p.stem for p in LOCALES.glob("*.yml") if p.name != "en.yml")
 
 

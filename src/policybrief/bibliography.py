@@ -19,7 +19,7 @@ from typing import Any
 from bibtexparser.entrypoint import parse_string
 
 from policybrief.errors import BibliographyError, BriefError, Location, raise_all
-from policybrief.sources import read_text
+from policybrief.textfiles import read_text
 
 CSL_TYPES = {
     "online": "webpage",

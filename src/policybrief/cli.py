@@ -17,8 +17,6 @@ from pathlib import Path
 from policybrief import __version__
 from policybrief.errors import BriefError
 
-FORMATS = ("pdf", "html", "docx")  # the builders' registry has these (a test checks)
-
 
 def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     def parse(value: str) -> list[str]:
@@ -34,15 +32,23 @@ def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     return parse
 
 
+def _format_names() -> list[str]:
+    """The formats of the builders' registry (bundled and installed), by name."""
+    from policybrief.builders.registry import format_names
+
+    return format_names()
+
+
 def _project_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                         help="the brief's directory (default: current directory)")
 
 
-def _edition_options(parser: argparse.ArgumentParser, formats: list[str]) -> None:
+def _edition_options(parser: argparse.ArgumentParser, formats: list[str],
+                     known: list[str]) -> None:
     """Which editions (formats, languages) and where: build and watch take the same."""
-    parser.add_argument("--to", type=_csv(FORMATS), default=formats, metavar="FORMATS",
-                        help=f"comma-separated formats: pdf,html,docx (default: "
+    parser.add_argument("--to", type=_csv(known), default=formats, metavar="FORMATS",
+                        help=f"comma-separated formats: {','.join(known)} (default: "
                              f"{','.join(formats)})")
     parser.add_argument("--lang", type=_csv(), default=None, metavar="LANGS",
                         help="comma-separated language codes (default: the source "
@@ -59,10 +65,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"policybrief {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    known = _format_names()
+    bundled: list[str] = [name for name in ("pdf", "html", "docx") if name in known]
 
     build = commands.add_parser("build", help="build editions into build/<lang>/<slug>.<ext>",
                                 description="Build the brief's editions.")
-    _edition_options(build, list(FORMATS))
+    _edition_options(build, bundled, known)
     build.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     build.add_argument("--force", action="store_true",
                        help="rebuild even the outputs that are up to date")
@@ -79,7 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
     watch = commands.add_parser("watch", help="rebuild on every save (a warm process)",
                                 description="Build, then rebuild whenever a source file "
                                             "changes, until interrupted (Ctrl-C).")
-    _edition_options(watch, ["pdf"])
+    _edition_options(watch, ["pdf"], known)
 
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "
@@ -136,7 +144,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     project, findings = check_only(args.project)
-    errors = sum(f.severity == "error" for f in findings)
+    errors = sum(f.is_error for f in findings)
     warnings = len(findings) - errors
     if args.format == "json":
         print(json.dumps([f.as_dict(project.root) for f in findings], indent=1,
@@ -169,16 +177,16 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_translations(args: argparse.Namespace) -> int:
-    from policybrief.pipeline import load_project
+    from policybrief.project import load_project
     from policybrief.translations import mark_current, table
 
-    project, _ = load_project(args.project)
+    project = load_project(args.project)
     if args.mark_current:
         for path in args.mark_current:
             # a path from the current folder, or from the project's
             target = path if path.exists() else project.root / path
             print(f"marked current: {mark_current(project, target)}")
-        project, _ = load_project(args.project)
+        project = load_project(args.project)
     print(table(project))
     return 0
 

@@ -1,8 +1,12 @@
 """Errors that point at the source.
 
-Every problem a user can fix is a :class:`BriefError` carrying a category and, where
-known, a :class:`Location`. The CLI prints them as ``path:line:col: error: message``
-and exits 1; anything else is a bug in policybrief and is reported as such.
+Every problem a user can fix is a :class:`BriefError` carrying, where known, a
+:class:`Location`. The CLI prints them as ``path:line:col: error: message`` and exits
+1; anything else is a bug in policybrief and is reported as such.
+
+What a stage has to say without stopping (a check's finding, a pandoc warning, a
+note the print layout had to move) is a :class:`Diagnostic`, returned as part of the
+stage's result: one type for every warning and error, from the checks to the writer.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True, order=True)
@@ -35,10 +40,86 @@ class Location:
         return text
 
 
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One thing a stage found: ``path:line:col: severity: message [rule]``.
+
+    ``rule`` names the check or stage that said it (``citation-unknown``, ``pandoc``),
+    so ``--strict`` can count it and a source can opt out of a rule.
+    """
+
+    severity: Severity
+    message: str
+    location: Location | None = None
+    rule: str = ""
+
+    @classmethod
+    def warning(cls, message: str, location: Location | None = None,
+                rule: str = "") -> Diagnostic:
+        return cls("warning", message, location, rule)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self, root: Path | None = None) -> str:
+        where = f"{self.location.display(root)}: " if self.location else ""
+        tail = f" [{self.rule}]" if self.rule else ""
+        return f"{where}{self.severity}: {self.message}{tail}"
+
+    def as_dict(self, root: Path | None = None) -> dict[str, object]:
+        loc = self.location
+        return {
+            "path": loc.relative_path(root) if loc else None,
+            "line": loc.line if loc else None,
+            "col": loc.col if loc else None,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+    def github(self, root: Path | None = None) -> str:
+        """A GitHub Actions workflow command: an annotation on the changed line."""
+        parts = []
+        if self.location:
+            parts.append(f"file={self.location.relative_path(root)}")
+            if self.location.line:
+                parts.append(f"line={self.location.line}")
+            if self.location.col:
+                parts.append(f"col={self.location.col}")
+        parts.append(f"title={self.rule}")
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{self.severity} {','.join(_escape_property(p) for p in parts)}::{message}"
+
+    def as_error(self) -> BriefError:
+        tail = f" [{self.rule}]" if self.rule else ""
+        return BriefError(f"{self.message}{tail}", self.location)
+
+
+def _escape_property(part: str) -> str:
+    """GitHub workflow-command property values escape %, CR, LF, ':' and ','."""
+    name, _, value = part.partition("=")
+    for raw, escaped in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"),
+                         (",", "%2C")):
+        value = value.replace(raw, escaped)
+    return f"{name}={value}"
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """In file order (diagnostics without a place first), then by message."""
+    return sorted(diagnostics, key=lambda d: (d.location or Location(Path("")), d.message))
+
+
+def raise_errors(diagnostics: Iterable[Diagnostic]) -> None:
+    """Raise the error diagnostics together (warnings are the caller's to report)."""
+    raise_all([d.as_error() for d in diagnostics if d.is_error])
+
+
 class BriefError(Exception):
     """A problem in the brief's input or environment that the user can act on."""
-
-    category = "error"
 
     def __init__(self, message: str, location: Location | None = None) -> None:
         super().__init__(message)
@@ -54,41 +135,31 @@ class BriefError(Exception):
 
 
 class ConfigError(BriefError):
-    category = "config"
+    """brief.yml, a theme or another setting is wrong."""
 
 
 class SourceError(BriefError):
-    category = "source"
+    """A chapter, data file or other input cannot be read as it is."""
 
 
 class BibliographyError(BriefError):
-    category = "bibliography"
-
-
-class CitationError(BriefError):
-    category = "citation"
-
-
-class NoteError(BriefError):
-    category = "note"
+    """The BibTeX file or one of its entries is wrong."""
 
 
 class PandocError(BriefError):
-    category = "pandoc"
+    """pandoc refused a document or is missing."""
 
 
 class TemplateError(BriefError):
-    category = "template"
+    """A theme or project template failed to render."""
 
 
 class RenderError(BriefError):
-    category = "render"
+    """An edition could not be laid out or written."""
 
 
 class BriefErrors(BriefError):
     """Several errors found in one pass, reported together before one abort."""
-
-    category = "multiple"
 
     def __init__(self, errors: Iterable[BriefError]) -> None:
         self.errors = sorted(

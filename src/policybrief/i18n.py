@@ -1,21 +1,17 @@
 """Interface strings and locale formats per edition.
 
-Strings come from the theme's catalogues (``themes/<theme>/locales/<lang>.yml``,
-overridable by a project ``locales/<lang>.yml``); a string missing in an edition's
-language is recorded, so ``brief check`` can report it instead of printing English
-in a Spanish edition. Dates and numbers are formatted by Babel (CLDR data).
+Strings come from the theme's catalogues (``locales/<lang>.yml``, read by
+:mod:`policybrief.theme`); a string missing in an edition's language is recorded, so
+``brief check`` can report it instead of printing English in a Spanish edition.
+Dates and numbers are formatted by Babel (CLDR data).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from babel.dates import format_skeleton
-
-from policybrief.config.yamlsource import load_yaml
-from policybrief.errors import ConfigError, Location
 
 
 @dataclass
@@ -30,29 +26,6 @@ class Messages:
             return self.strings[key]
         self.missing.add(key)
         return self.fallback.get(key, key)
-
-
-def _catalogue(path: Path) -> dict[str, str]:
-    if not path.is_file():
-        return {}
-    data = load_yaml(path).data
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ConfigError("a locale catalogue maps names to text", Location(path, 1, 1))
-    return {str(k): v for k, v in data.items()}
-
-
-def catalogue(theme_dir: Path, project_root: Path, lang: str) -> dict[str, str]:
-    """One language's strings: the project's catalogue over the theme's."""
-    return {**_catalogue(theme_dir / "locales" / f"{lang}.yml"),
-            **_catalogue(project_root / "locales" / f"{lang}.yml")}
-
-
-def load_messages(theme_dir: Path, project_root: Path, lang: str, source_lang: str) -> Messages:
-    """The edition's strings, falling back to the source language's, then English."""
-    def merged(code: str) -> dict[str, str]:
-        return catalogue(theme_dir, project_root, code)
-
-    return Messages(lang, merged(lang), merged("en") | merged(source_lang))
 
 
 def parse_iso_date(value: str) -> tuple[dt.date, str]:

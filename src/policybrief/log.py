@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from policybrief.errors import Location
+from policybrief.errors import Diagnostic
 
 
 @dataclass
@@ -27,10 +27,9 @@ class Reporter:
         if not self.quiet:
             print(message, file=self.stream, flush=True)
 
-    def warning(self, message: str, location: Location | None = None, rule: str = "") -> None:
-        where = f"{location.display(self.root)}: " if location else ""
-        tail = f" [{rule}]" if rule else ""
-        line = f"{where}warning: {message}{tail}"
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Print a diagnostic as ``path:line:col: severity: message [rule]``."""
+        line = diagnostic.format(self.root)
         self.warnings.append(line)
         print(line, file=self.stream, flush=True)
 

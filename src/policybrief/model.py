@@ -10,8 +10,10 @@ from policybrief.config.schema import Author, BriefConfig, Organization
 from policybrief.errors import Location
 
 if TYPE_CHECKING:
+    from policybrief.bibliography import Bibliography
     from policybrief.config.yamlsource import LocatedYaml
     from policybrief.figures.spec import Figure
+    from policybrief.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,21 @@ class Edition:
 
 @dataclass(frozen=True)
 class Project:
-    """Everything read from the project directory before anything is written."""
+    """Everything read from the project directory before anything is written: the
+    config, the theme, every edition's chapters, the bibliography and the figures."""
 
     root: Path
     config: BriefConfig
+    theme: Theme
     editions: tuple[Edition, ...]
-    bibliography_path: Path
+    bibliography: Bibliography
+    citation_style: Path  # the CSL file, resolved as brief.yml's ``style`` says
     figures: dict[str, Figure] = field(default_factory=dict)
     config_source: LocatedYaml | None = None  # where each option stands in brief.yml
+
+    @property
+    def source_lang(self) -> str:
+        return self.config.languages[0]
 
     def config_location(self, *key: str | int) -> Location:
         if self.config_source is None:

@@ -24,9 +24,10 @@ from typing import Literal
 
 import yaml
 
+from policybrief.chapters import split_front_matter
 from policybrief.errors import Location, SourceError
 from policybrief.model import Chapter, Edition, Project
-from policybrief.sources import read_text, split_front_matter
+from policybrief.textfiles import read_text
 
 Status = Literal["current", "stale", "untracked", "missing"]
 SOURCE_KEY = "translation-of"

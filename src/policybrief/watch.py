@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from policybrief.builders.warm import WarmState
 from policybrief.errors import BriefError
 from policybrief.log import Reporter
 from policybrief.pipeline import build
@@ -62,6 +63,7 @@ def _watch(root: Path, formats: list[str], langs: list[str] | None, out_dir: Pat
            reporter: Reporter, interval: float, keep_going: Callable[[], bool]) -> int:
     builds = 0
     seen: dict[str, tuple[float, int]] | None = None
+    state = WarmState(keep_paint=True)  # every section's layout and paint, kept
     while keep_going():
         current = snapshot(root)
         if current != seen:
@@ -70,7 +72,7 @@ def _watch(root: Path, formats: list[str], langs: list[str] | None, out_dir: Pat
             try:
                 # The first build lays out every section even when the outputs are
                 # up to date, so that the first edit is as quick as the next ones.
-                build(root, formats, langs, out_dir, reporter, force=builds == 0, warm=True)
+                build(root, formats, langs, out_dir, reporter, force=builds == 0, state=state)
                 reporter.step(f"rebuilt in {time.perf_counter() - started:.2f} s; watching...")
             except BriefError as exc:
                 print(exc.format(root), flush=True)

@@ -79,11 +79,11 @@ class Manifest:
             return False
         return bool(hashlib.sha256(target.read_bytes()).hexdigest() == entry.get("sha256"))
 
-    def record(self, target: Path, data: bytes, key: str, lang: str, fmt: str, sources: str,
+    def record(self, target: Path, data: bytes, key: str, lang: str, fmt: str, fingerprint: str,
                built: dt.datetime, versions: dict[str, str]) -> None:
         self.outputs[self._name(target)] = {
             "lang": lang, "format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data), "sources": sources, "key": key,
+            "bytes": len(data), "fingerprint": fingerprint, "key": key,
             "built": built.strftime("%Y-%m-%dT%H:%M:%SZ"), "tools": versions,
         }
 

@@ -1,5 +1,2 @@
-"""One small builder per output format, found through a registry."""
-
-from policybrief.builders.base import BUILDERS, BuildContext, Builder, get_builder
-
-__all__ = ["BUILDERS", "BuildContext", "Builder", "get_builder"]
+"""One small builder per output format, found through a registry (``registry.py``);
+``base.py`` says what a builder receives and returns."""

@@ -1,19 +1,31 @@
-"""What every builder receives, and the registry that maps a format to its builder."""
+"""What every builder receives and returns, and the class a builder extends.
+
+A builder turns one prepared edition into the bytes of one file. It declares its
+format (name, file extension, media type) and what it needs (theme files, charts),
+and registers itself (:mod:`policybrief.builders.registry`); the CLI's ``--to``
+choices, brief.yml's ``sources`` keys, the output paths and the manifest all come
+from the registry. This module imports none of the builders.
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from policybrief.errors import Diagnostic
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect, stringify
+from policybrief.prepare import PreparedEdition
+from policybrief.theme import Theme
 
 if TYPE_CHECKING:
+    from policybrief.builders.warm import WarmState
     from policybrief.figures.render import RenderedFigure
 
 
@@ -26,33 +38,54 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
-class BuildContext:
-    """One edition, parsed and transformed, ready to render in any format."""
+class Rendered:
+    """One output in memory, and what its builder had to say."""
 
-    project: Project
-    edition: Edition
-    doc: Node  # pandoc AST after the shared transforms
-    messages: Messages
+    data: bytes
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """One prepared edition, and what a build adds to render it in any format."""
+
+    prepared: PreparedEdition
     build_date: dt.datetime
-    theme_dir: Path
     cache_dir: Path
     output_names: dict[str, str]  # format -> file name, for download links
-    warnings: list[str]
+    state: WarmState  # what this process keeps between layouts (and builds, when warm)
     charts: dict[str, RenderedFigure] = field(default_factory=dict)  # figure id -> files
     fingerprint: str = ""  # hash of the edition's inputs
-    warm: bool = False  # the process builds again: keep each page's paint for it
+
+    @property
+    def project(self) -> Project:
+        return self.prepared.project
+
+    @property
+    def edition(self) -> Edition:
+        return self.prepared.edition
+
+    @property
+    def theme(self) -> Theme:
+        return self.prepared.project.theme
+
+    @property
+    def doc(self) -> Node:
+        return self.prepared.doc
+
+    @property
+    def messages(self) -> Messages:
+        return self.prepared.messages
 
     @property
     def lang(self) -> str:
         return self.edition.lang
 
-    def document_for(self, fmt: str) -> Node:
-        """The document as this format shows it: with the "Sources" section or without,
-        as brief.yml's ``sources`` says for the format."""
-        from policybrief.pandoc.filters import sources_section
-
-        wanted = getattr(self.project.config.sources, fmt)
-        return sources_section.apply(self.doc, self.messages("sources") if wanted else None)
+    def document_for(self, builder: Builder) -> Node:
+        """The document as a format shows it: with the "Sources" section or without,
+        as brief.yml's ``sources`` says for the format (else the format's default)."""
+        wanted = self.project.config.sources.get(builder.format, builder.sources_by_default)
+        return self.prepared.document_for(wanted)
 
     def toc(self, depth: int = 2) -> list[TocEntry]:
         entries = []
@@ -77,7 +110,7 @@ class BuildContext:
         project, edition = self.project, self.edition
         others = [
             {"lang": e.lang, "name": language_name(e.lang, e.lang),
-             "href": f"../{e.lang}/{project.config.slug}.html"}
+             "href": f"../{e.lang}/{self.output_names.get('html', project.config.slug + '.html')}"}
             for e in project.editions if e.lang != edition.lang
         ]
         return {
@@ -104,6 +137,21 @@ class BuildContext:
             "translated_quotes": sum(
                 "translated-quote" in s["c"][0][1] for s in collect(self.doc["blocks"], "Span")),
         }
+
+
+class Builder(ABC):
+    """One output format. Subclasses set the class attributes and write :meth:`build`."""
+
+    format: ClassVar[str]  # the name users give to --to and brief.yml
+    extension: ClassVar[str]  # the output file's extension, without the dot
+    media_type: ClassVar[str]  # e.g. "application/pdf"
+    theme_files: ClassVar[tuple[str, ...]] = ()  # theme files it cannot build without
+    sources_by_default: ClassVar[bool] = True  # ends with the Sources section
+    needs_charts: ClassVar[bool] = True  # charts drawn for the figures it shows
+
+    @abstractmethod
+    def build(self, ctx: BuildContext) -> Rendered:
+        """The edition in this format, in memory."""
 
 
 def embed_local_images(doc: Node, root: Path) -> Node:
@@ -134,24 +182,3 @@ def data_url(path: Path, mime: str) -> str:
     """A file as a ``data:`` URL: self-contained HTML, and images pandoc may embed
     without reading files (it runs sandboxed)."""
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-class Builder(Protocol):
-    format: str
-    extension: str
-
-    def build(self, ctx: BuildContext) -> bytes: ...
-
-
-BUILDERS: dict[str, type[Builder]] = {}
-
-
-def register(cls: type[Builder]) -> type[Builder]:
-    BUILDERS[cls.format] = cls
-    return cls
-
-
-def get_builder(fmt: str) -> Builder:
-    from policybrief.builders import docx, html, pdf  # noqa: F401  (registration)
-
-    return BUILDERS[fmt]()

@@ -1,5 +1,5 @@
 """The Word edition: pandoc's DOCX writer with a reference document made from the
-theme (``themes/<theme>/docx/styles.yml``), so no binary is committed by hand.
+theme (``docx/styles.yml``), so no binary is committed by hand.
 
 The reference document is pandoc's own default with the theme's fonts, sizes and
 colours written into ``word/styles.xml``, plus the paragraph styles the theme adds
@@ -17,7 +17,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from policybrief.builders.base import BuildContext, data_url, embed_local_images, register
+from policybrief.builders.base import BuildContext, Builder, Rendered, data_url, embed_local_images
+from policybrief.builders.registry import register
 from policybrief.config.yamlsource import load_yaml
 from policybrief.pandoc.ast import Node, classes_of, walk_doc
 from policybrief.pandoc.filters import figures
@@ -127,14 +128,14 @@ def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
 
 def reference_docx(ctx: BuildContext) -> Path:
     """Build (once per theme spec and pandoc version) the reference document."""
-    spec_path = ctx.theme_dir / "docx" / "styles.yml"
+    spec_path = ctx.theme.path("docx/styles.yml")
     key = digest(spec_path.read_bytes(), pandoc_version())[:16]
     target = ctx.cache_dir / f"reference-{key}.docx"
     if target.is_file():
         return target
     spec = load_yaml(spec_path).data
     default = run_pandoc([], ["--print-default-data-file", "reference.docx"],
-                         cwd=ctx.project.root)
+                         cwd=ctx.project.root).data
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(default)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -161,12 +162,15 @@ def _word_styles(doc: Node) -> Node:
 
 
 @register
-class DocxBuilder:
+class DocxBuilder(Builder):
     format = "docx"
     extension = "docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    theme_files = ("docx/styles.yml",)
+    sources_by_default = False  # Word readers have every source in the notes
 
-    def build(self, ctx: BuildContext) -> bytes:
-        doc = ctx.document_for("docx")
+    def build(self, ctx: BuildContext) -> Rendered:
+        doc = ctx.document_for(self)
         doc = _word_styles(doc)
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc = embed_local_images(doc, ctx.project.root)
@@ -178,9 +182,9 @@ class DocxBuilder:
         reference = reference_docx(ctx)
         with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
             target = Path(tmp) / "edition.docx"
-            run_pandoc(["docx"], ["--reference-doc", str(reference), "-o", str(target)],
-                       cwd=ctx.project.root, stdin=to_json(doc), warnings=ctx.warnings)
-            return strip_data_urls(target.read_bytes())
+            out = run_pandoc(["docx"], ["--reference-doc", str(reference), "-o", str(target)],
+                             cwd=ctx.project.root, stdin=to_json(doc))
+            return Rendered(strip_data_urls(target.read_bytes()), out.diagnostics)
 
 
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}

@@ -2,7 +2,8 @@
 
 Notes are set as real footnotes (``float: footnote``), so the pandoc AST is first
 rewritten to keep each note where it is called (``inline_notes``). WeasyPrint may
-fetch only files inside the project and the theme (see :class:`SandboxFetcher`).
+fetch only files inside the project and the theme (``weasy.fetcher_class``); what
+this module needs of WeasyPrint's internals goes through :mod:`policybrief.builders.weasy`.
 """
 
 from __future__ import annotations
@@ -11,49 +12,17 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import unquote, urlparse
+from typing import Any
 
 from markupsafe import Markup
 
-from policybrief.builders import paintmemo
-from policybrief.builders.base import BuildContext, register
-from policybrief.builders.html import html_body, html_sections
+from policybrief.builders import weasy
+from policybrief.builders.base import BuildContext, Builder, Rendered
+from policybrief.builders.pandoc_html import html_body, html_sections
+from policybrief.builders.registry import register
 from policybrief.builders.templates import render
-from policybrief.errors import RenderError
+from policybrief.errors import Diagnostic, RenderError
 from policybrief.pandoc.filters import figures, inline_notes
-
-DATA_URL_LIMIT = 5 * 1024 * 1024
-
-
-def _fetcher_class() -> type:
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves ``file:`` URLs under the allowed roots and small ``data:`` URLs only."""
-
-        def __init__(self, roots: list[Path]) -> None:
-            super().__init__(fail_on_errors=False)
-            self.roots = [r.resolve() for r in roots]
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme == "data":
-                if len(url) > DATA_URL_LIMIT:
-                    self.refused.append(f"data: URL over {DATA_URL_LIMIT // 1024 // 1024} MB")
-                    raise ValueError("data URL too large")
-                return super().fetch(url, headers)
-            if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                    return URLFetcherResponse(url, path.read_bytes())
-            self.refused.append(url)
-            raise ValueError(f"resource outside the project refused: {url}")
-
-    return SandboxFetcher
-
 
 PAGE_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
 
@@ -71,31 +40,9 @@ def page_css(ctx: BuildContext) -> str:
     return f"@page {{ size: {size}; }} .cover {{ height: {height}; }}"
 
 
-def footnote_pages(document: Any) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """Where each footnote was called and where it was set: note id -> page numbers.
-
-    Reads WeasyPrint's laid-out boxes: a call is the ``::footnote-call`` box of the
-    note's element in the page body; a set note is a child of the page's footnote area.
-    """
-    calls: dict[str, list[int]] = {}
-    notes: dict[str, list[int]] = {}
-    for number, page in enumerate(document.pages, start=1):
-        for child in page._page_box.children:
-            if type(child).__name__ == "FootnoteAreaBox":
-                for box in child.children:
-                    ident = box.element.get("id", "") if box.element is not None else ""
-                    notes.setdefault(ident, []).append(number)
-                continue
-            for box in child.descendants():
-                tag = box.element_tag or ""
-                if tag.endswith("::footnote-call") and type(box).__name__ == "InlineBox":
-                    calls.setdefault(box.element.get("id", ""), []).append(number)
-    return calls, notes
-
-
 def misplaced_footnotes(document: Any, notes: range) -> dict[int, str]:
     """Notes of ``notes`` that are lost, doubled or set on another page than their call."""
-    calls, placed = footnote_pages(document)
+    calls, placed = weasy.footnote_pages(document)
     problems: dict[int, str] = {}
     for index in notes:
         ident = f"fn{index}"
@@ -142,49 +89,51 @@ class PrintRenderer:
     so each section is laid out on its own (page and note counters set from the
     sections before it) and the pages are joined into one PDF: a repair re-lays out
     one section, not the whole report, and a warm process (``brief watch``) keeps
-    the layout of every section that did not change.
+    the layout of every section that did not change (in its :class:`WarmState`).
     """
-
-    _cache: ClassVar[dict[str, Layout]] = {}
-    _fonts: ClassVar[Any] = None
-    _stylesheets: ClassVar[dict[str, list[Any]]] = {}
 
     def __init__(self, ctx: BuildContext) -> None:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        if PrintRenderer._fonts is None:  # one font configuration per process
-            PrintRenderer._fonts = FontConfiguration()
+        state = ctx.state
+        if state.fonts is None:  # one font configuration per process
+            state.fonts = FontConfiguration()
         self.weasyprint = weasyprint
-        self.fonts = PrintRenderer._fonts
-        self.fetcher = _fetcher_class()([ctx.project.root, ctx.theme_dir, ctx.cache_dir])
+        self.state = state
+        self.fonts = state.fonts
+        theme = ctx.theme
+        self.fetcher = weasy.fetcher_class()(
+            [ctx.project.root, *theme.folders, ctx.cache_dir], theme.fallback)
         self.base_url = str(ctx.project.root) + "/"
-        css_path = ctx.theme_dir / "css" / "print.css"
+        css_path = theme.path("css/print.css")
         paper = page_css(ctx)
         css_text = css_path.read_text(encoding="utf-8") + paper
         font_files = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                            for p in (ctx.theme_dir / "fonts").glob("*") if p.is_file())
+                            for p in theme.files("fonts"))
         # What the stylesheets are made of (@font-face loads the theme's font files).
         self.style_key = f"{css_path}\0{css_text}\0{font_files}"
-        if self.style_key not in PrintRenderer._stylesheets:  # parsed once per process
+        if self.style_key not in state.stylesheets:  # parsed once per process
             parsed = [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
                                      font_config=self.fonts),
                       weasyprint.CSS(string=paper)]
             self._refuse_outside("the print stylesheet")
-            PrintRenderer._stylesheets = {self.style_key: parsed}
-        self.stylesheets = PrintRenderer._stylesheets[self.style_key]
+            state.stylesheets.clear()
+            state.stylesheets[self.style_key] = parsed
+        self.stylesheets = state.stylesheets[self.style_key]
         self.options = pdf_options(ctx)
-        # Record each page's paint for the next build (see paintmemo) only in a process
+        # Record each page's paint for the next build (see weasy) only in a process
         # that builds again: a one-off build would pay for it and gain nothing.
-        self.remember_paint = ctx.warm
+        self.remember_paint = state.keep_paint and weasy.replay_supported()
 
     def layout(self, html: str, notes: range, extra_css: str = "") -> Layout:
         """Lay out ``html``, repairing misplaced notes; cached by content."""
         key = hashlib.sha256("\0".join(
             [html, self.style_key, extra_css, repr(sorted(self.options.items()))]).encode()
         ).hexdigest()
-        if key in self._cache:
-            return self._cache[key]
+        cached: Layout | None = self.state.layouts.get(key)
+        if cached is not None:
+            return cached
         source = self.weasyprint.HTML(string=html, base_url=self.base_url,
                                       url_fetcher=self.fetcher)
         repaired: list[int] = []
@@ -202,9 +151,7 @@ class PrintRenderer:
             shown = "; ".join(list(problems.values())[:10])
             raise RenderError(f"footnote layout check failed ({len(problems)} notes): {shown}")
         layout = Layout(document, repaired)
-        if len(self._cache) > 256:
-            self._cache.clear()
-        self._cache[key] = layout
+        self.state.remember_layout(key, layout)
         return layout
 
     def _refuse_outside(self, what: str) -> None:
@@ -214,9 +161,9 @@ class PrintRenderer:
 
     def write(self, pages: list[Any], first: Any) -> bytes:
         if self.remember_paint:
-            paintmemo.remember(pages)
+            weasy.remember(pages)
         else:
-            paintmemo.forget(pages)
+            weasy.forget(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
         return pdf
 
@@ -226,49 +173,55 @@ def _note_numbers(html: str) -> range:
     return range(min(numbers), max(numbers) + 1) if numbers else range(0)
 
 
-def write_pdf_whole(html: str, ctx: BuildContext, expected_notes: int) -> bytes:
-    """The whole edition laid out as one document (reference for the section layout)."""
-    renderer = PrintRenderer(ctx)
-    layout = renderer.layout(html, range(1, expected_notes + 1))
-    _report_repairs(ctx, layout.repaired)
-    return renderer.write(layout.pages, layout.document)
+def _repairs_said(repaired: list[int]) -> list[Diagnostic]:
+    if not repaired:
+        return []
+    return [Diagnostic.warning(
+        f"print layout: started a new page before the paragraph of note(s) "
+        f"{', '.join(map(str, sorted(repaired)))} to keep each note on the page of its call",
+        rule="print-layout")]
 
 
-def _report_repairs(ctx: BuildContext, repaired: list[int]) -> None:
-    if repaired:
-        ctx.warnings.append(f"print layout: started a new page before the paragraph of "
-                            f"note(s) {', '.join(map(str, sorted(repaired)))} to keep each "
-                            "note on the page of its call")
+def _replay_said(renderer: PrintRenderer) -> list[Diagnostic]:
+    if renderer.state.keep_paint and not renderer.remember_paint:
+        return [Diagnostic.warning(
+            f"paint replay is off: WeasyPrint {weasy.installed_version()} is installed, and "
+            f"replay was verified on {weasy.VERIFIED_VERSION} (each page is painted again)",
+            rule="print-layout")]
+    return []
 
 
 @register
-class PdfBuilder:
+class PdfBuilder(Builder):
     format = "pdf"
     extension = "pdf"
+    media_type = "application/pdf"
+    theme_files = ("templates/print.html.j2", "templates/print-section.html.j2",
+                   "css/print.css")
 
-    def build(self, ctx: BuildContext) -> bytes:
-        doc = ctx.document_for("pdf")
+    def build(self, ctx: BuildContext) -> Rendered:
+        doc = ctx.document_for(self)
         doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
-        if ctx.project.config.print_layout == "whole":
-            body = html_body(ctx, doc)
-            html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
-                          ctx.template_vars() | {"body": Markup(body)})
-            return write_pdf_whole(html, ctx, note_count)
         renderer = PrintRenderer(ctx)
+        if ctx.project.config.print_layout == "whole":
+            return self._whole(ctx, renderer, doc, note_count)
         variables = ctx.template_vars()
-        sections = [(s, _note_numbers(s)) for s in html_sections(ctx, doc)]
+        split, said = html_sections(ctx, doc)
+        sections = [(s, _note_numbers(s)) for s in split]
         in_sections = sum(len(notes) for _s, notes in sections)
         if in_sections != note_count:  # every note must be verified where it is laid out
             raise RenderError(f"{note_count - in_sections} notes stand outside the top-level "
                               "sections; start every chapter with a level-1 heading")
+        templates = ctx.state.templates
+
         # The front matter's page count does not depend on the page numbers in its
         # contents, nor on the build's date and fingerprint (fixed-length values), so a
         # first layout with neither tells where the sections start; it stays the same
         # from one edit to the next, and a warm process takes it from the cache.
         def front_matter(**values: Any) -> Layout:
-            html = render(ctx.theme_dir, ctx.project.root, "print.html.j2",
-                          variables | {"body": Markup(""), "toc_pages": {}} | values)
+            html = render(ctx.theme, "print.html.j2",
+                          variables | {"body": Markup(""), "toc_pages": {}} | values, templates)
             return renderer.layout(html, range(0))
 
         front_pages = len(front_matter(fingerprint="0" * len(ctx.fingerprint),
@@ -286,9 +239,23 @@ class PdfBuilder:
             raise RenderError(f"the front matter took {len(front.pages)} pages, then "
                               "another count; the contents' page numbers would be wrong "
                               "(check the print templates)")
-        _report_repairs(ctx, repaired)
         pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
-        return renderer.write(pages, front.document)  # the front carries the metadata
+        data = renderer.write(pages, front.document)  # the front carries the metadata
+        return Rendered(data, said + _repairs_said(repaired) + _replay_said(renderer))
+
+    @staticmethod
+    def _whole(ctx: BuildContext, renderer: PrintRenderer, doc: Any,
+               note_count: int) -> Rendered:
+        """The whole edition laid out as one document (``print_layout: whole``; the
+        reference for the section layout)."""
+        body = html_body(ctx, doc)
+        html = render(ctx.theme, "print.html.j2",
+                      ctx.template_vars() | {"body": Markup(body.data.decode("utf-8"))},
+                      ctx.state.templates)
+        layout = renderer.layout(html, range(1, note_count + 1))
+        data = renderer.write(layout.pages, layout.document)
+        return Rendered(data, body.diagnostics + _repairs_said(layout.repaired)
+                        + _replay_said(renderer))
 
     @staticmethod
     def _sections(ctx: BuildContext, renderer: PrintRenderer, variables: dict[str, Any],
@@ -301,8 +268,8 @@ class PdfBuilder:
         toc_pages: dict[str, int] = {}
         repaired: list[int] = []
         for section, notes in sections:
-            part_html = render(ctx.theme_dir, ctx.project.root, "print-section.html.j2",
-                               variables | {"body": Markup(section)})
+            part_html = render(ctx.theme, "print-section.html.j2",
+                               variables | {"body": Markup(section)}, ctx.state.templates)
             # WeasyPrint increments the page counter after the reset: page + 1 shows page + 1.
             counters = (f"@page :first {{ counter-reset: page {page + 1}; }} "
                         f"html {{ counter-reset: footnote {note}; }}")

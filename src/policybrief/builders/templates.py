@@ -1,13 +1,12 @@
 """Jinja2 rendering of the theme's page templates.
 
-A project may override any template by putting a file of the same name in its
-``templates/`` folder. Chapter text reaches templates only as finished HTML
+Templates come from the theme's stack of folders (:mod:`policybrief.theme`), the
+project's ``templates/`` first. Chapter text reaches templates only as finished HTML
 (``Markup``): it is never itself rendered as a template.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +15,48 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from policybrief.errors import Location, TemplateError
+from policybrief.theme import Theme
 
 
-@lru_cache(maxsize=8)
-def environment(theme_dir: Path, project_root: Path,
-                overrides: tuple[str, ...] = ()) -> jinja2.Environment:
-    """A sandboxed environment: a project's template overrides come with its content
-    (and so with its pull requests), and must not reach Python's internals.
+def environment(theme: Theme, cache: dict[Any, Any] | None = None) -> jinja2.Environment:
+    """A sandboxed environment: a project's templates and theme folder come with its
+    content (and so with its pull requests), and must not reach Python's internals.
 
-    One per theme, project and set of override files, so templates are compiled once
-    per process (Jinja2 still reloads a template file that changed)."""
-    return ImmutableSandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(str(project_root / "templates")),
-            jinja2.FileSystemLoader(str(theme_dir / "templates")),
-        ]),
+    Kept in ``cache`` (a warm state's) per set of template files, so templates are
+    compiled once per process (Jinja2 still reloads a template file that changed)."""
+    folders = theme.template_folders()
+    key = tuple((str(f), tuple(sorted(p.name for p in f.iterdir()))) for f in folders)
+    if cache is not None and key in cache:
+        env: jinja2.Environment = cache[key]
+        return env
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    if cache is not None:
+        cache[key] = env
+    return env
 
 
-def render(theme_dir: Path, project_root: Path, name: str, variables: dict[str, Any]) -> str:
-    folder = project_root / "templates"
-    overrides = tuple(sorted(p.name for p in folder.iterdir())) if folder.is_dir() else ()
-    env = environment(theme_dir, project_root, overrides)
+def render(theme: Theme, name: str, variables: dict[str, Any],
+           cache: dict[Any, Any] | None = None) -> str:
+    """Template ``name`` of the theme, rendered with ``variables``."""
+    where = Location(theme.find(f"templates/{name}") or Path("templates") / name)
+    env = environment(theme, cache)
     try:
         return env.get_template(name).render(**variables)
     except jinja2.TemplateSyntaxError as exc:
-        path = Path(exc.filename) if exc.filename else theme_dir / "templates" / name
+        path = Path(exc.filename) if exc.filename else where.path
         raise TemplateError(f"template syntax error: {exc.message}",
                             Location(path, exc.lineno or 0)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"theme '{theme.name}' has no template {exc.name}",
+                            theme.where) from None
     except SecurityError as exc:
-        raise TemplateError(f"template {name} tried something unsafe: {exc}",
-                            Location(theme_dir / "templates" / name)) from None
+        raise TemplateError(f"template {name} tried something unsafe: {exc}", where) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template {name}: {exc.message}",
-                            Location(theme_dir / "templates" / name)) from None
+        raise TemplateError(f"template {name}: {exc.message}", where) from None

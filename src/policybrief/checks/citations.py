@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 
-from policybrief.bibliography import Bibliography
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import citations
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic
+from policybrief.markdown_scan import citations
 from policybrief.model import Project
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+@register("citations")
+def check(project: Project) -> list[Diagnostic]:
+    bibliography = project.bibliography
+    findings: list[Diagnostic] = []
     known = bibliography.keys()
     cited: set[str] = set()
     for edition in project.editions:
@@ -22,11 +24,11 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                     continue
                 close = difflib.get_close_matches(mark.value, sorted(known), n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                findings.append(Finding(
+                findings.append(Diagnostic(
                     "error", f"unknown citation key '{mark.value}'{hint}",
                     mark.location, "citation-unknown"))
     cited |= {s.key for figure in project.figures.values() for s in figure.spec.sources}
     for key in sorted(known - cited):
-        findings.append(Finding("warning", f"source '{key}' is never cited",
-                                bibliography.entries[key].location, "citation-unused"))
+        findings.append(Diagnostic("warning", f"source '{key}' is never cited",
+                                   bibliography.entries[key].location, "citation-unused"))
     return findings

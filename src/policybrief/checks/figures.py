@@ -6,17 +6,18 @@ from __future__ import annotations
 import difflib
 import re
 
-from policybrief.bibliography import Bibliography
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import figure_placements, figure_references
-from policybrief.errors import Location
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic, Location
+from policybrief.markdown_scan import figure_placements, figure_references
 from policybrief.model import Project
 
 _ALONE = re.compile(r"^\s*!\[[^\]]*\]\(figure:[\w-]+\)(\{[^}]*\})?\s*$")
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+@register("figures")
+def check(project: Project) -> list[Diagnostic]:
+    bibliography = project.bibliography
+    findings: list[Diagnostic] = []
     known = sorted(project.figures)
     placed: set[str] = set()
     referenced: list[tuple[str, Location]] = []
@@ -35,7 +36,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                     alone = _ALONE.match(lines[index]) and (
                         index == 0 or not lines[index - 1].strip())
                     if not alone:
-                        findings.append(Finding(
+                        findings.append(Diagnostic(
                             "error", f"figure '{mark.value}' must stand alone in its own "
                             "paragraph (blank lines around it)", mark.location,
                             "figure-placement"))
@@ -43,29 +44,30 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
                     continue
                 close = difflib.get_close_matches(mark.value, known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                findings.append(Finding(
+                findings.append(Diagnostic(
                     "error", f"figure '{mark.value}' is {how} here but figures/{mark.value}/ "
                     f"does not exist{hint}", mark.location, "figure-unknown"))
     for figure_id, location in referenced:
         if figure_id in project.figures and figure_id not in placed:
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "error", f"figure '{figure_id}' is referenced but never placed: the link "
                 "would point nowhere", location, "figure-unplaced"))
     for figure_id, figure in sorted(project.figures.items()):
         if figure.spec.kind == "custom" and not project.config.figure_code:
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "error", f"figure '{figure_id}' is drawn by Python code (figure.py); set "
                 "'figure_code: true' in brief.yml to allow it (trusted content only)",
                 figure.where("kind"), "figure-code"))
         if figure_id not in placed:
-            findings.append(Finding("warning", f"figure '{figure_id}' is never placed in a chapter",
-                                    figure.where(), "figure-unused"))
+            findings.append(Diagnostic(
+                "warning", f"figure '{figure_id}' is never placed in a chapter",
+                figure.where(), "figure-unused"))
         for index, source in enumerate(figure.spec.sources):
             if source.key in bibliography.entries:
                 continue
             close = difflib.get_close_matches(source.key, sorted(bibliography.entries), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "error", f"figure source '{source.key}' is not in the bibliography{hint}",
                 figure.spec_source.where(("sources", index, "key")), "figure-source"))
     return findings

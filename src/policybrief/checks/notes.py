@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from policybrief.bibliography import Bibliography, latex_to_text
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import (
+from policybrief.bibliography import latex_to_text
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic
+from policybrief.markdown_scan import (
     CITATION,
     code_masked,
     note_definitions,
@@ -44,7 +45,7 @@ def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Finding]:
+def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Diagnostic]:
     findings = []
     notes = [(text, offset) for text, offset in inline_notes(chapter)]
     definitions = definition_texts(chapter)
@@ -52,23 +53,25 @@ def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Finding]:
     for text, offset in notes:
         where = chapter.location(offset)
         if not text.strip():
-            findings.append(Finding("error", "empty note", where, "note-empty"))
+            findings.append(Diagnostic("error", "empty note", where, "note-empty"))
             continue
         prose = CITATION.sub(" ", text)
         for title, key in titles.items():
             if title in prose:
-                findings.append(Finding(
+                findings.append(Diagnostic(
                     "warning", f"this note types the title of source '{key}' by hand; "
                     f"cite it as [@{key}]", where, "note-hand-typed"))
     for label, (text, offset) in definitions.items():
         if re.search(rf"\[\^{re.escape(label)}\](?!:)", text):
-            findings.append(Finding("error", f"footnote [^{label}] refers to itself",
-                                    chapter.location(offset), "note-loop"))
+            findings.append(Diagnostic("error", f"footnote [^{label}] refers to itself",
+                                       chapter.location(offset), "note-loop"))
     return findings
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+@register("notes")
+def check(project: Project) -> list[Diagnostic]:
+    bibliography = project.bibliography
+    findings: list[Diagnostic] = []
     # long source titles, to find notes that type one by hand instead of citing it
     titles = {latex_to_text(e.fields["title"]): key for key, e in bibliography.entries.items()
               if len(e.fields.get("title", "")) >= 24}
@@ -82,24 +85,25 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
             seen: set[str] = set()
             for mark in defs:
                 if mark.value in seen:
-                    findings.append(Finding("error", f"footnote [^{mark.value}] is defined twice",
-                                            mark.location, "note-duplicate"))
+                    findings.append(Diagnostic(
+                        "error", f"footnote [^{mark.value}] is defined twice",
+                        mark.location, "note-duplicate"))
                 seen.add(mark.value)
                 if mark.value not in referenced:
-                    findings.append(Finding(
+                    findings.append(Diagnostic(
                         "error", f"footnote [^{mark.value}] is defined but never referenced",
                         mark.location, "note-unreferenced"))
             for mark in defs:
                 other = first_seen.setdefault(mark.value, chapter.path.name)
                 if other != chapter.path.name:
-                    findings.append(Finding(
+                    findings.append(Diagnostic(
                         "error", f"footnote label [^{mark.value}] is also used in {other}; "
                         "labels must be unique across the chapters of an edition",
                         mark.location, "note-duplicate"))
             findings += _content_checks(chapter, titles)
             for mark in refs:
                 if mark.value not in defined:
-                    findings.append(Finding(
+                    findings.append(Diagnostic(
                         "error", f"footnote reference [^{mark.value}] has no definition",
                         mark.location, "note-undefined"))
     return findings

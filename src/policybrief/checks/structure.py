@@ -12,34 +12,32 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policybrief.bibliography import Bibliography
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import HEADING, blank, code_masked, masked
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic
+from policybrief.markdown_scan import HEADING, IMAGE_PATTERNS, blank, code_masked, masked
 from policybrief.model import Chapter, Project
 from policybrief.safety import SCHEME, TAG, attribute_problem, html_problem, link_problem
 
 _FENCE_DIV = re.compile(r"^ {0,3}(:{3,})(.*)$", re.M)
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-_HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
 
 
 
 
 
-def _headings(chapter: Chapter) -> list[Finding]:
+def _headings(chapter: Chapter) -> list[Diagnostic]:
     findings = []
     previous = 0
     for match in HEADING.finditer(masked(chapter.text)):
         level = len(match.group(1))
         if previous and level > previous + 1:
-            findings.append(Finding("warning", f"heading level {level} follows level {previous} "
-                                    f"(a level is skipped)", chapter.location(match.start()),
-                                    "heading-skip"))
+            findings.append(Diagnostic("warning", f"heading level {level} follows level {previous} "
+                                       f"(a level is skipped)", chapter.location(match.start()),
+                                       "heading-skip"))
         previous = level
     return findings
 
 
-def _fenced_divs(chapter: Chapter) -> list[Finding]:
+def _fenced_divs(chapter: Chapter) -> list[Diagnostic]:
     stack = []
     for match in _FENCE_DIV.finditer(code_masked(chapter.text)):
         if match.group(2).strip():  # an opening fence names a class or attributes
@@ -47,10 +45,10 @@ def _fenced_divs(chapter: Chapter) -> list[Finding]:
         elif stack:
             stack.pop()
         else:
-            return [Finding("error", "closing ':::' without an opening fenced div",
-                            chapter.location(match.start()), "fenced-div")]
-    return [Finding("error", f"fenced div '{m.group(0).strip()}' is never closed with ':::'",
-                    chapter.location(m.start()), "fenced-div") for m in stack]
+            return [Diagnostic("error", "closing ':::' without an opening fenced div",
+                               chapter.location(match.start()), "fenced-div")]
+    return [Diagnostic("error", f"fenced div '{m.group(0).strip()}' is never closed with ':::'",
+                       chapter.location(m.start()), "fenced-div") for m in stack]
 
 
 _RAW_OUTPUT = re.compile(r"\{=[\w-]+\}")
@@ -59,21 +57,14 @@ _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _PANDOC_ATTRS = re.compile(r"\{[^{}\n]*\}")
 
 
-def image_targets(chapter: Chapter) -> list[str]:
-    """Local image paths in a chapter (not figures, data or remote URLs)."""
-    text = code_masked(chapter.text)
-    targets = [m.group(1) for pattern in (_IMAGE, _HTML_IMG) for m in pattern.finditer(text)]
-    return [t for t in targets if not SCHEME.match(t)]
-
-
-def _safety(chapter: Chapter, root: Path) -> list[Finding]:
+def _safety(chapter: Chapter, root: Path) -> list[Diagnostic]:
     """The rule of :mod:`policybrief.safety`, located in the Markdown."""
     findings = []
     raw = chapter.text
     text = code_masked(chapter.text)
 
     def refuse(message: str, offset: int, rule: str = "raw-html") -> None:
-        findings.append(Finding("error", message, chapter.location(offset), rule))
+        findings.append(Diagnostic("error", message, chapter.location(offset), rule))
 
     # raw output blocks and inlines hide in code syntax: look at the unmasked text
     for match in _RAW_OUTPUT.finditer(raw):
@@ -104,28 +95,30 @@ def _safety(chapter: Chapter, root: Path) -> list[Finding]:
         problem = link_problem(target)
         if problem and not image:
             refuse(problem, match.start(), "link")
-    for pattern in (_IMAGE, _HTML_IMG):
+    for pattern in IMAGE_PATTERNS:
         for match in pattern.finditer(text):
             target = match.group(1)
             where = chapter.location(match.start())
             if target.startswith("figure:") or target.startswith("data:image/"):
                 continue
             if SCHEME.match(target):
-                findings.append(Finding("error", f"image '{target}' is not a file in the project "
-                                        "(remote and other URLs are refused)", where, "image"))
+                findings.append(Diagnostic(
+                    "error", f"image '{target}' is not a file in the project "
+                    "(remote and other URLs are refused)", where, "image"))
                 continue
             path = (root / target).resolve() if not target.startswith("/") else Path(target)
             if target.startswith("/") or not path.is_relative_to(root):
-                findings.append(Finding("error", f"image '{target}' is outside the project",
-                                        where, "image"))
+                findings.append(Diagnostic("error", f"image '{target}' is outside the project",
+                                           where, "image"))
             elif not path.is_file():
-                findings.append(Finding("error", f"image '{target}' does not exist (image paths "
-                                        "are relative to the project folder)", where, "image"))
+                findings.append(Diagnostic("error", f"image '{target}' does not exist (image paths "
+                                           "are relative to the project folder)", where, "image"))
     return findings
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+@register("structure")
+def check(project: Project) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
     for edition in project.editions:
         for chapter in edition.chapters:
             findings += _headings(chapter) + _fenced_divs(chapter)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from policybrief.bibliography import Bibliography
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import (
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic, Location
+from policybrief.markdown_scan import (
     HEADING,
     citation_groups,
     figure_placements,
     masked,
 )
-from policybrief.errors import Location
 from policybrief.model import Chapter, Project
 from policybrief.translations import SOURCE_KEY, source_of, statuses
 
@@ -35,23 +34,23 @@ def _marks(chapter: Chapter, pattern: re.Pattern[str]) -> list[tuple[str, Locati
 
 def _compare(name: str, source: list[tuple[str, Location]],
              translation: list[tuple[str, Location]], chapter: Chapter,
-             same: Callable[[str, str], bool]) -> Finding | None:
+             same: Callable[[str, str], bool]) -> Diagnostic | None:
     for index, (want, got) in enumerate(zip(source, translation, strict=False)):
         if not same(want[0], got[0]):
-            return Finding("error", f"{name} {index + 1} differs from the source: "
-                           f"'{got[0]}' here, '{want[0]}' at "
-                           f"{want[1].display(want[1].path.parents[2])}",
-                           got[1], "translation-parity")
+            return Diagnostic("error", f"{name} {index + 1} differs from the source: "
+                              f"'{got[0]}' here, '{want[0]}' at "
+                              f"{want[1].display(want[1].path.parents[2])}",
+                              got[1], "translation-parity")
     if len(source) != len(translation):
         where = translation[len(source)][1] if len(translation) > len(source) else (
             translation[-1][1] if translation else Location(chapter.path, chapter.body_line, 1))
-        return Finding("error", f"{len(translation)} {name}s here but {len(source)} in "
-                       f"{source[0][1].path.name if source else 'the source'}",
-                       where, "translation-parity")
+        return Diagnostic("error", f"{len(translation)} {name}s here but {len(source)} in "
+                          f"{source[0][1].path.name if source else 'the source'}",
+                          where, "translation-parity")
     return None
 
 
-def parity(source: Chapter, translation: Chapter) -> list[Finding]:
+def parity(source: Chapter, translation: Chapter) -> list[Diagnostic]:
     findings = []
     checks: list[tuple[str, Callable[[Chapter], list[tuple[str, Location]]]]] = [
         ("citation", lambda c: [(g.value, g.location) for g in citation_groups(c)]),
@@ -71,7 +70,7 @@ def parity(source: Chapter, translation: Chapter) -> list[Finding]:
     return findings
 
 
-def _mapping(project: Project) -> list[Finding]:
+def _mapping(project: Project) -> list[Diagnostic]:
     """Every translated chapter translates exactly one source chapter, and no source
     chapter is translated twice in one language."""
     findings = []
@@ -86,10 +85,10 @@ def _mapping(project: Project) -> list[Finding]:
                 what = (f"translates '{named}', which chapters/{source_edition.lang} does not "
                         "have" if named else f"has no chapter of the same name in "
                         f"chapters/{source_edition.lang} and no '{SOURCE_KEY}'")
-                findings.append(Finding("error", f"this chapter {what}", where,
-                                        "translation-source"))
+                findings.append(Diagnostic("error", f"this chapter {what}", where,
+                                           "translation-source"))
             elif source.path.name in seen:
-                findings.append(Finding(
+                findings.append(Diagnostic(
                     "error", f"{source.path.name} is translated twice (also by "
                     f"{seen[source.path.name].path.name})", where, "translation-source"))
             else:
@@ -97,18 +96,19 @@ def _mapping(project: Project) -> list[Finding]:
     return findings
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = _mapping(project)
+@register("translations")
+def check(project: Project) -> list[Diagnostic]:
+    findings: list[Diagnostic] = _mapping(project)
     for item in statuses(project):
         if item.status == "missing":
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "error", f"no '{item.lang}' translation of {item.source.path.name}",
                 Location(project.root / "chapters" / item.lang), "translation-missing"))
             continue
         assert item.translation is not None
         findings.extend(parity(item.source, item.translation))
         if item.status == "untracked":
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "warning", "translation records no source fingerprints; review it and run "
                 f"'brief translations --mark-current {item.translation.path.name}'",
                 Location(item.translation.path, 1, 1), "translation-untracked"))
@@ -117,7 +117,7 @@ def check(project: Project, bibliography: Bibliography) -> list[Finding]:
             more = f" and {len(item.changed) - 5} more" if len(item.changed) > 5 else ""
             detail = f" changed paragraphs in {item.source.path.name}: {changed}{more}" \
                 if item.changed else f" paragraphs were removed from {item.source.path.name}"
-            findings.append(Finding(
+            findings.append(Diagnostic(
                 "warning", f"translation is stale;{detail}",
                 Location(item.translation.path, 1, 1), "translation-stale"))
     return findings

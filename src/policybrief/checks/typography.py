@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from policybrief.bibliography import Bibliography
-from policybrief.checks import Finding
-from policybrief.checks.markdown_scan import CITATION, CODE, COMMENTS, LINKS, blank
+from policybrief.checks.registry import register
+from policybrief.errors import Diagnostic
+from policybrief.markdown_scan import CITATION, CODE, COMMENTS, LINKS, blank
 from policybrief.model import Chapter, Project
 
 _NUMBER_ABBREVIATIONS = {
@@ -42,19 +42,20 @@ def prose(chapter: Chapter) -> str:
     return blank(chapter.text, _NOT_PROSE, FILL)
 
 
-def check(project: Project, bibliography: Bibliography) -> list[Finding]:
-    findings: list[Finding] = []
+@register("typography")
+def check(project: Project) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
     for edition in project.editions:
         number_rule = _NUMBER_ABBREVIATIONS.get(edition.lang.split("-")[0])
         for chapter in edition.chapters:
             text = prose(chapter)
             for pattern, message, rule in RULES:
                 for match in pattern.finditer(text):
-                    findings.append(Finding("warning", message, chapter.location(match.start()),
-                                            rule))
+                    findings.append(Diagnostic("warning", message, chapter.location(match.start()),
+                                               rule))
             if number_rule:
                 for match in re.finditer(number_rule, text):
-                    findings.append(Finding(
+                    findings.append(Diagnostic(
                         "warning", f"'{match.group(0)}' can break at the line end; write "
                         f"'{match.group(1)}.\\ ' (non-breaking space)",
                         chapter.location(match.start()), "typography-nbsp"))

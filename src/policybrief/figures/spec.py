@@ -13,7 +13,7 @@ from typing import Literal, cast
 from policybrief.config.validate import SchemaValidator
 from policybrief.config.yamlsource import LocatedYaml, load_yaml
 from policybrief.errors import BriefError, Location, SourceError, raise_all
-from policybrief.sources import read_text
+from policybrief.textfiles import read_text
 
 FIGURES_DIR = "figures"
 Kind = Literal["bar", "grouped-bar", "stacked-bar", "line", "range", "timeline", "table",

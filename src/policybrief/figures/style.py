@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from policybrief.config.yamlsource import load_yaml
+from policybrief.errors import ConfigError, Location
+from policybrief.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,32 @@ class HouseStyle:
         }
 
 
-def load_style(theme_dir: Path) -> HouseStyle:
-    path = theme_dir / "figures.yml"
-    data = load_yaml(path).data
-    return HouseStyle(
-        palette=list(data["palette"]),
-        ink=data["ink"],
-        muted=data["muted"],
-        grid=data["grid"],
-        font_files=[theme_dir / "fonts" / name for name in data["font_files"]],
-        font_family=data["font_family"],
-        font_size=float(data["font_size"]),
-        width_in=float(data["width_in"]),
-        height_in=float(data["height_in"]),
-        source=path.read_bytes(),
-    )
+STYLE_KEYS = ("palette", "ink", "muted", "grid", "font_family", "font_files", "font_size",
+              "width_in", "height_in")
+
+
+def load_style(theme: Theme) -> HouseStyle:
+    """The theme's chart style (``figures.yml``), its fonts taken from the theme."""
+    path = theme.path("figures.yml")
+    source = load_yaml(path)
+    data = source.data
+    if not isinstance(data, dict):
+        raise ConfigError("figures.yml must be a mapping", Location(path, 1, 1))
+    missing = [key for key in STYLE_KEYS if key not in data]
+    if missing:
+        raise ConfigError(f"figures.yml lacks {', '.join(missing)}", Location(path, 1, 1))
+    try:
+        return HouseStyle(
+            palette=[str(c) for c in data["palette"]],
+            ink=str(data["ink"]),
+            muted=str(data["muted"]),
+            grid=str(data["grid"]),
+            font_files=[theme.path(f"fonts/{name}") for name in data["font_files"]],
+            font_family=str(data["font_family"]),
+            font_size=float(data["font_size"]),
+            width_in=float(data["width_in"]),
+            height_in=float(data["height_in"]),
+            source=path.read_bytes(),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"figures.yml: {exc}", Location(path, 1, 1)) from None

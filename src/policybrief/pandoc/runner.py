@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from policybrief.errors import PandocError
+from policybrief.errors import Diagnostic, PandocError
 
 DEFAULTS = resources.files("policybrief.pandoc") / "defaults"
 
@@ -37,15 +38,25 @@ def defaults_file(name: str) -> str:
     return str(DEFAULTS / f"{name}.yaml")
 
 
+@dataclass(frozen=True)
+class PandocOutput:
+    """What one pandoc run wrote, and what it warned about."""
+
+    data: bytes
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
 def run_pandoc(
     defaults: list[str],
     args: list[str],
     *,
     cwd: Path,
     stdin: bytes | None = None,
-    warnings: list[str] | None = None,
-) -> bytes:
-    """Run pandoc with the named defaults files; return its standard output."""
+) -> PandocOutput:
+    """Run pandoc with the named defaults files; its standard output and warnings."""
     command = [pandoc_path()]
     for name in ["common", *defaults]:
         command += ["--defaults", defaults_file(name)]
@@ -55,9 +66,9 @@ def run_pandoc(
     if proc.returncode != 0:
         message = " ".join(stderr.split()) or f"pandoc exited with status {proc.returncode}"
         raise PandocError(f"pandoc failed: {message}")
-    if warnings is not None:
-        warnings.extend(f"pandoc: {line}" for line in stderr.splitlines() if line.strip())
-    return proc.stdout
+    said = [Diagnostic.warning(f"pandoc: {line}", rule="pandoc")
+            for line in stderr.splitlines() if line.strip()]
+    return PandocOutput(proc.stdout, said)
 
 
 def to_json(ast: dict[str, Any]) -> bytes:

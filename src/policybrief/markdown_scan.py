@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from policybrief.errors import Location
 from policybrief.model import Chapter
+from policybrief.safety import SCHEME
 
 CODE = [
     re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
@@ -121,3 +122,15 @@ def note_references(chapter: Chapter) -> Iterator[Mark]:
 def note_definitions(chapter: Chapter) -> Iterator[Mark]:
     for match in _NOTE_DEF.finditer(masked(chapter.text)):
         yield Mark(match.group(1), chapter.location(match.start() + match.group(0).index("[")))
+
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_HTML_IMG = re.compile(r"<img[^>]*\ssrc\s*=\s*[\"']([^\"']+)", re.I)
+IMAGE_PATTERNS = (_IMAGE, _HTML_IMG)  # group 1: the image's path or URL
+
+
+def image_targets(chapter: Chapter) -> list[str]:
+    """Local image paths in a chapter (not figures, data or remote URLs)."""
+    text = code_masked(chapter.text)
+    targets = [m.group(1) for pattern in IMAGE_PATTERNS for m in pattern.finditer(text)]
+    return [t for t in targets if not SCHEME.match(t)]

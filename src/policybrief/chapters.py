@@ -14,33 +14,9 @@ from policybrief.config.schema import BriefConfig
 from policybrief.config.yamlsource import LocatedYaml, load_yaml
 from policybrief.errors import BriefError, Location, SourceError, raise_all
 from policybrief.model import Chapter, Edition
+from policybrief.textfiles import read_text
 
 CHAPTERS_DIR = "chapters"
-
-
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a chapter or data file; the flagship's largest is 40 kB
-
-
-def read_text(path: Path) -> str:
-    """Read UTF-8 text, locating a decoding error at its line and column. Files over
-    4 MB are refused: no brief needs one, and a pull request must not be able to make
-    a build take minutes or exhaust memory."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise SourceError(f"file is {size / 1024 / 1024:.1f} MB; the limit is "
-                          f"{MAX_FILE_BYTES // 1024 // 1024} MB", Location(path))
-    data = path.read_bytes()
-    try:
-        # A byte-order mark and Windows line ends are editors' habits, not content.
-        return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SourceError(
-            f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-            Location(path, line, col),
-        ) from None
 
 
 def split_front_matter(path: Path, text: str) -> tuple[dict[str, object], str, int]:

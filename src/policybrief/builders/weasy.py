@@ -1,33 +1,123 @@
-"""Painted pages remembered: a page laid out earlier is not painted again.
+"""The one place that reaches into WeasyPrint's internals.
+
+policybrief needs three things WeasyPrint has no public API for:
+
+* **where each footnote was called and set** (the laid-out page boxes,
+  ``page._page_box``), to verify every note is on the page of its call;
+* **a sandboxed URL fetcher** that serves only the project's and the theme's files
+  (an overriding theme stylesheet's ``url(../fonts/x.ttf)`` falls through to the
+  theme it extends);
+* **paint replay** (``brief watch``): a page laid out earlier is not painted again.
 
 Writing a PDF, WeasyPrint paints each page into a content stream and compresses it;
 for the flagship that is two thirds of the time spent writing. A page taken from
-the print renderer's layout cache (a section that did not change since the last
-build in this process, e.g. in ``brief watch``) paints to the same operators every
-time, so its first paint is recorded and later writes replay it.
+the layout cache (a section that did not change since the last build in this
+process) paints to the same operators every time, so its first paint is recorded
+and later writes replay it. What painting does besides adding operators, and replay
+therefore repeats, in the order painting does it: it registers the fonts the page
+uses, the glyphs it shows (each font's widths and Unicode text, whose order reaches
+the PDF's bytes), the transparency states it sets (``/a0.5 gs``) and the marked
+content it tags for PDF/UA. A glyph's width and text are set by the first page that
+shows it (the text of a ligature glyph depends on what was typed), so a page is
+replayed only when the glyph tables hold what its paint found there, and nothing
+else for what it added. Pages whose resources are named by a running count (images,
+groups, patterns, shadings, other graphics states), or that show glyphs a font
+lacks, or bitmap fonts, are painted every time. A replayed page gives the same bytes
+as a painted one; ``tests/test_print.py`` checks it on a fixture brief.
 
-What painting does besides adding operators, and replay therefore repeats, in the
-order painting does it: it registers the fonts the page uses, the glyphs it shows
-(each font's widths and Unicode text, whose order reaches the PDF's bytes), the
-transparency states it sets (``/a0.5 gs``) and the marked content it tags for
-PDF/UA. A glyph's width and text are set by the first page that shows it (the text
-of a ligature glyph depends on what was typed), so a page is replayed only when the
-glyph tables hold what its paint found there, and nothing else for what it added.
-
-Pages whose resources are named by a running count (images, groups, patterns,
-shadings, other graphics states), or that show glyphs a font lacks, or bitmap
-fonts, are painted every time. A replayed page gives the same bytes as a painted
-one; ``tests/test_print.py`` checks it on a fixture brief.
-
-This reaches into WeasyPrint's PDF stream (pinned to 70.0 in pyproject.toml).
+Paint replay relies on the private layout of WeasyPrint's PDF stream
+(``stream._fonts``, ``_resources``, ``_tags``; ``pydyf._to_bytes``), verified on
+WeasyPrint ``VERIFIED_VERSION``: with any other version installed, replay is off
+(:func:`replay_supported`) and the build log says so.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
+
+VERIFIED_VERSION = "70.0"
+
+
+def installed_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")
+
+
+def replay_supported() -> bool:
+    """Paint replay reads WeasyPrint's private stream: only on the version it was
+    verified on."""
+    return installed_version() == VERIFIED_VERSION
+
+
+DATA_URL_LIMIT = 5 * 1024 * 1024
+
+
+def fetcher_class() -> type:
+    """WeasyPrint's URL fetcher, sandboxed (a class made on first use: importing
+    WeasyPrint takes a few tenths of a second)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves ``file:`` URLs under the allowed roots and small ``data:`` URLs only.
+
+        ``fallback`` finds a file a theme file refers to relatively in the theme it
+        extends (see :meth:`policybrief.theme.Theme.fallback`)."""
+
+        def __init__(self, roots: list[Path],
+                     fallback: Callable[[Path], Path | None] | None = None) -> None:
+            super().__init__(fail_on_errors=False)
+            self.roots = [r.resolve() for r in roots]
+            self.fallback = fallback
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                if len(url) > DATA_URL_LIMIT:
+                    self.refused.append(f"data: URL over {DATA_URL_LIMIT // 1024 // 1024} MB")
+                    raise ValueError("data URL too large")
+                return super().fetch(url, headers)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in self.roots):
+                    if not path.is_file() and self.fallback is not None:
+                        path = self.fallback(path) or path
+                    if path.is_file():
+                        return URLFetcherResponse(url, path.read_bytes())
+            self.refused.append(url)
+            raise ValueError(f"resource outside the project refused: {url}")
+
+    return SandboxFetcher
+
+
+def footnote_pages(document: Any) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Where each footnote was called and where it was set: note id -> page numbers.
+
+    Reads WeasyPrint's laid-out boxes: a call is the ``::footnote-call`` box of the
+    note's element in the page body; a set note is a child of the page's footnote area.
+    """
+    calls: dict[str, list[int]] = {}
+    notes: dict[str, list[int]] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for child in page._page_box.children:
+            if type(child).__name__ == "FootnoteAreaBox":
+                for box in child.children:
+                    ident = box.element.get("id", "") if box.element is not None else ""
+                    notes.setdefault(ident, []).append(number)
+                continue
+            for box in child.descendants():
+                tag = box.element_tag or ""
+                if tag.endswith("::footnote-call") and type(box).__name__ == "InlineBox":
+                    calls.setdefault(box.element.get("id", ""), []).append(number)
+    return calls, notes
+
 
 ATTRIBUTE = "_policybrief_painted"
 ALPHA_STATE = re.compile(r"[aA]\d+(\.\d+)?(e-?\d+)?")
@@ -40,7 +130,7 @@ def _font_key(stream: Any, font: Any) -> Any:
     return next(key for key, value in stream._fonts.items() if value is font)
 
 
-def _shown_glyphs(operators: list[Any]) -> list[tuple[str, int]] | None:
+def shown_glyphs(operators: list[Any]) -> list[tuple[str, int]] | None:
     """(font name, glyph id) of every glyph the operators show, in order; None when
     the page shows text in a way this module does not read."""
     shown: list[tuple[str, int]] = []
@@ -180,7 +270,7 @@ def _record(page: Any, stream: Any, scale: float) -> PaintRecord | None:
         return None  # glyphs a font lacks are numbered by a running count
     if any(font.bitmap for font in used.values()):
         return None  # two-digit glyph ids
-    shown = _shown_glyphs(operators)
+    shown = shown_glyphs(operators)
     by_name: dict[str, list[Any]] = {}
     for font in {id(f): f for f in used.values()}.values():
         by_name.setdefault(font.hash, []).append(font)

@@ -1,0 +1,207 @@
+"""One edition prepared for any use: read, parsed, cited and transformed.
+
+The build renders a :class:`PreparedEdition` in every format; ``brief diff`` reads
+its text. Both call :func:`prepare_edition`, so what the redline compares is what
+the editions print, down to the rule for the Sources section.
+
+Stages, each remembered by the content of its inputs (``stagecache``):
+chapters parsed one by one (pandoc) -> citations numbered across chapters ->
+figures placed -> citeproc over the whole edition -> figure citations formatted ->
+the transforms every format shares (section numbers, translated quotations, pull
+quotes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policybrief import safety
+from policybrief.errors import Diagnostic
+from policybrief.figures.spec import Figure
+from policybrief.i18n import Messages
+from policybrief.model import Edition, Project
+from policybrief.pandoc.ast import Node, collect
+from policybrief.pandoc.filters import figures as figures_filter
+from policybrief.pandoc.filters import numbering, pullquotes, reference_list, translated_quotes
+from policybrief.pandoc.runner import defaults_file, pandoc_version, run_pandoc, to_json
+from policybrief.stagecache import digest, remembered, remembered_json
+from policybrief.writer import write_atomic
+
+# Part of every remembered stage's key: the layout of what is stored (a change to it
+# makes old entries misses, never misread).
+STORED_LAYOUT = "prepare-2"
+
+
+@dataclass
+class PreparedEdition:
+    """An edition ready to render: its document (pandoc AST after the shared
+    transforms), the figures it shows, its interface strings and what the stages said."""
+
+    project: Project
+    edition: Edition
+    doc: Node
+    figures: list[Figure]  # the figures the document shows, in order
+    messages: Messages
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.edition.lang
+
+    def document_for(self, with_sources: bool) -> Node:
+        """The document with its Sources section (the bibliography citeproc made) or
+        without, as brief.yml's ``sources`` says for a format."""
+        return reference_list.apply(self.doc, self.messages("sources") if with_sources else None)
+
+
+def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdition:
+    """Chapters -> pandoc AST with figures placed, every citation resolved and the
+    shared transforms applied. ``cache_dir`` keeps each stage's last result."""
+    edition = project.edition(lang)
+    messages = project.theme.messages(lang, project.source_lang)
+    said: list[Diagnostic] = []
+    refs = cache_dir / lang / "references.json"
+    items = json.dumps(project.bibliography.to_csl(lang), ensure_ascii=False, indent=1)
+    if not refs.is_file() or refs.read_bytes() != items.encode("utf-8"):
+        write_atomic(refs, items.encode("utf-8"), durable=False)
+    style = project.citation_style
+    cite_args = ["--bibliography", str(refs), "--csl", str(style), f"--metadata=lang:{lang}"]
+    doc: Node = {"blocks": []}
+    for chapter in edition.chapters:
+        parsed = _parse_chapter(project, str(chapter.path.relative_to(project.root)),
+                                cache_dir, said)
+        safety.enforce(parsed, chapter)
+        doc = {**parsed, "meta": {}, "blocks": doc["blocks"] + parsed["blocks"]}
+    number_citations(doc)
+    doc, shown = figures_filter.apply(doc, project.figures, lang, messages)
+    # What citeproc reads besides the document: the items, the style, the settings.
+    citeproc_inputs: list[bytes | str] = [
+        items, style.read_bytes(), pandoc_version(), *cite_args[4:],
+        *(Path(defaults_file(name)).read_bytes() for name in ("common", "parse", "cite"))]
+    source = to_json(doc)
+    doc = _pandoc_remembered(cache_dir / lang / "citeproc.json",
+                             digest(STORED_LAYOUT, source, *citeproc_inputs),
+                             ["cite"], cite_args, project.root, said, stdin=source)
+    for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
+        doc["meta"].pop(key, None)
+    figures = [project.figures[i] for i in shown]
+    requests = json.dumps([[f.id, [[s.key, s.locator or ""] for s in f.spec.sources]]
+                           for f in figures])
+
+    def citations() -> dict[str, Any]:
+        found: list[Diagnostic] = []
+        return {"sources": figure_citations(figures, cite_args, project.root, found),
+                "warnings": _dump(found)}
+
+    formatted = remembered_json(cache_dir / lang / "figure-sources.json",
+                                digest(STORED_LAYOUT, requests, *citeproc_inputs), citations, dict)
+    said += _load(formatted["warnings"])
+    doc = figures_filter.fill_sources(doc, formatted["sources"])
+    doc = numbering.apply(doc, project.config.numbering)
+    doc = translated_quotes.apply(doc)
+    doc = pullquotes.apply(doc)
+    return PreparedEdition(project, edition, doc, figures, messages, said)
+
+
+def _dump(diagnostics: list[Diagnostic]) -> list[list[str]]:
+    """Diagnostics of a remembered stage, as JSON (pandoc's have no location)."""
+    return [[d.severity, d.message, d.rule] for d in diagnostics]
+
+
+def _load(stored: list[list[str]]) -> list[Diagnostic]:
+    return [Diagnostic("error" if s == "error" else "warning", m, None, r) for s, m, r in stored]
+
+
+def _pandoc_remembered(cache: Path, key: str, defaults: list[str], args: list[str],
+                       root: Path, said: list[Diagnostic], stdin: bytes | None = None) -> Node:
+    """A pandoc run whose output is JSON, stored at ``cache`` under ``key`` with the
+    warnings pandoc gave (they are given again when the stored output is used)."""
+    def run() -> bytes:  # the warnings on the first line, then pandoc's JSON
+        out = run_pandoc(defaults, args, cwd=root, stdin=stdin)
+        return json.dumps(_dump(out.diagnostics)).encode() + b"\n" + out.data
+
+    def read(data: bytes) -> tuple[list[Diagnostic], Node]:
+        stored, _, out = data.partition(b"\n")
+        return _load(json.loads(stored)), json.loads(out)
+
+    found, doc = remembered(cache, key, run, read)
+    said.extend(found)
+    return doc
+
+
+def number_citations(doc: Node) -> None:
+    """Number citations as pandoc's reader does for one document, across chapters
+    parsed one by one: each citation outside a note, and each note, is the next note;
+    citeproc needs these numbers to find "ibid." and first citations."""
+    counter = 0
+
+    def mark(value: Any, number: int) -> None:
+        for cite in collect(value, "Cite"):
+            for citation in cite["c"][0]:
+                citation["citationNoteNum"] = number
+
+    def visit(value: Any) -> None:
+        nonlocal counter
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict) and "t" in value:
+            if value["t"] in ("Note", "Cite"):
+                counter += 1
+                mark([value], counter)
+                return
+            visit(value.get("c"))
+
+    visit(doc["blocks"])
+
+
+def _parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
+                   said: list[Diagnostic]) -> Node:
+    """One chapter's AST, cached by its text and pandoc's version: after an edit, only
+    the edited chapter is parsed again (one cache entry per chapter file). Citations
+    are resolved later, for the whole edition at once, so notes are numbered and
+    "ibid." found across chapters."""
+    text = (project.root / chapter_file).read_bytes()
+    settings = [Path(defaults_file(name)).read_bytes() for name in ("common", "parse")]
+    entry = chapter_file.replace("/", "--").removesuffix(".md") + ".json"
+    return _pandoc_remembered(cache_dir / "ast" / entry,
+                              digest(STORED_LAYOUT, text, *settings, pandoc_version()),
+                              ["parse"], [chapter_file], project.root, said)
+
+
+def figure_citations(figures: list[Figure], cite_args: list[str], root: Path,
+                     said: list[Diagnostic]) -> dict[str, list[Node]]:
+    """Each figure's sources as the citation style formats a first citation.
+
+    Sources cited by several figures would come out as "Ibid." or short forms in one
+    document, so each round of pandoc formats figures that share no source.
+    """
+    formatted: dict[str, list[Node]] = {}
+    pending = list(figures)
+    while pending:
+        keys: set[str] = set()
+        batch = []
+        for figure in pending:
+            mine = {s.key for s in figure.spec.sources}
+            if not mine & keys:
+                keys |= mine
+                batch.append(figure)
+        pending = [f for f in pending if f not in batch]
+        markdown = "\n\n".join(
+            "[" + "; ".join(f"@{s.key}" + (f", {s.locator}" if s.locator else "")
+                            for s in f.spec.sources) + "]"
+            for f in batch)
+        out = run_pandoc(["parse"], ["--citeproc", *cite_args], cwd=root,
+                         stdin=markdown.encode("utf-8"))
+        said.extend(out.diagnostics)
+        blocks = [b for b in out.json()["blocks"] if b["t"] == "Para"]
+        for figure, block in zip(batch, blocks, strict=True):
+            notes = collect(block, "Note")
+            formatted[figure.id] = notes[0]["c"][0]["c"] if notes and notes[0]["c"] else []
+    return formatted
+
+
+__all__ = ["PreparedEdition", "number_citations", "prepare_edition"]
