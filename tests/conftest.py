@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from policybrief.log import Reporter
-from policybrief.pipeline import BuildResult, build
+from policybrief.pipeline import build
 
 ROOTS = Path(__file__).parent / "roots"
-REPO = Path(__file__).parent.parent
+FLAGSHIP_2022 = Path(__file__).parent / "data" / "flagship-2022"
 
 
 @pytest.fixture
@@ -45,9 +45,31 @@ def built_basic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_flagship(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The flagship brief (the repository's own content), English, all formats."""
-    out = tmp_path_factory.mktemp("flagship")
-    result: BuildResult = build(REPO, ["pdf", "html", "docx"], ["en"], out, Reporter(quiet=True))
-    assert result.outputs
+def built_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``report`` fixture brief (many notes over many pages, charts and a table)
+    built once in every format, for the tests of the print, web and Word editions."""
+    root = tmp_path_factory.mktemp("built") / "report"
+    shutil.copytree(ROOTS / "report", root)
+    build(root, ["pdf", "html", "docx"], ["en"], None, Reporter(quiet=True))
+    return root / "build"
+
+
+@pytest.fixture(scope="session")
+def flagship_2022(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the frozen 2022 edition of the flagship (``tests/data/flagship-2022``),
+    for the fidelity tests; never the live brief at the top of the repository, which
+    editors edit."""
+    root = tmp_path_factory.mktemp("flagship-2022") / "brief"
+    shutil.copytree(FLAGSHIP_2022, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_flagship_2022(flagship_2022: Path) -> Path:
+    """The frozen 2022 edition built once: English in print and on the web, Spanish on
+    the web (what the fidelity tests read)."""
+    out = flagship_2022 / "build"
+    for formats, langs in ((["html"], ["en", "es"]), (["pdf"], ["en"])):
+        result = build(flagship_2022, formats, langs, out, Reporter(quiet=True))
+        assert [p for p in result.outputs if not p.is_file()] == []
     return out

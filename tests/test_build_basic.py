@@ -66,8 +66,6 @@ def test_html_notes_anchors_and_language(built_basic: Path) -> None:
     assert quotes and quotes[0].get("aria-hidden") == "true"
     # self-contained: no external stylesheet or script
     assert not root.xpath("//link[@rel='stylesheet'] | //script[@src]")
-    switch = root.xpath('//a[@hreflang="es"]/@href')
-    assert switch == ["../es/fixture-brief.html"]
 
 
 def test_docx_has_real_footnotes_and_heading_styles(built_basic: Path) -> None:
@@ -88,3 +86,26 @@ def test_spanish_edition_uses_spanish_titles_and_numbering(built_basic: Path) ->
     assert "Convenio sobre el trabajo forzoso" in text  # title-es from the .bib
     assert "I. Introducción" in text
     assert "marzo de 2024" in text.lower()
+
+
+def test_spanish_edition_has_its_notes_and_a_spanish_interface(built_basic: Path) -> None:
+    reader = PdfReader(built_basic / "es" / "fixture-brief.pdf")
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. (?=\S)", text, flags=re.M)]
+    assert numbers == list(range(1, 11))
+    # with the strings test_pdf_metadata_language_and_tags checks: every interface
+    # string in Spanish, none left in English
+    for spanish in ("INFORME", "Cómo citar", "Figura 1:", "Fuente:", "Edición en español"):
+        assert spanish in text, spanish
+    for english in ("Contents", "Cite as", "Accessed", "Figure 1", "Source:", "Sources",
+                    "English edition", "March"):
+        assert english not in text, english
+    assert "31.243" in text  # the Spanish thousands separator, in the printed chart
+
+
+def test_editions_link_to_each_other(built_basic: Path) -> None:
+    spanish = html.parse(str(built_basic / "es" / "fixture-brief.html")).getroot()
+    assert spanish.get("lang") == "es"
+    assert spanish.xpath('//a[@hreflang="en"]/@href') == ["../en/fixture-brief.html"]
+    english = html.parse(str(built_basic / "en" / "fixture-brief.html")).getroot()
+    assert english.xpath('//a[@hreflang="es"]/@href') == ["../es/fixture-brief.html"]

@@ -1,13 +1,23 @@
-"""The flagship brief: the whole report, its 141 notes as printed, and clean text.
+"""The flagship brief, in two ways.
 
-``tests/data/original-notes.json`` holds the notes as the 2022 report prints them.
-Notes allowed below the 0.80 similarity bar, with the reason (the report's own
-inconsistencies; never a missing or wrong source):
+Fidelity to the 2022 report: ``tests/data/flagship-2022`` is the brief as converted
+from the printed report (HRF, August 2022), frozen; ``tests/data/original-notes.json``
+holds the notes as the report prints them. These tests read and build that frozen copy,
+never the live brief at the top of the repository, so editors can edit the live brief
+without breaking them.
+
+The live brief: it builds in every format and language and passes ``brief check
+--strict``, which is what editors expect CI to verify; nothing about its text or its
+counts is asserted.
+
+Notes of the 2022 report allowed below the 0.80 similarity bar, with the reason (the
+report's own inconsistencies; never a missing or wrong source):
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import statistics
@@ -16,9 +26,14 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from policybrief.pipeline import check_only
+from policybrief.cli import main
+from policybrief.log import Reporter
+from policybrief.pipeline import build, check_only
 
 REPO = Path(__file__).parent.parent
+FROZEN = Path(__file__).parent / "data" / "flagship-2022"
+# The frozen copy's inputs, hashed: see tests/data/flagship-2022/README.md before changing.
+FROZEN_DIGEST = "abc26d4fc580a930029b58e52d719bedc400f8ea6c218620e58d84895a009916"
 ORIGINAL = json.loads((REPO / "tests/data/original-notes.json").read_text(encoding="utf-8"))
 SLUG = "human-trafficking-in-cubas-medical-missions"
 
@@ -45,10 +60,32 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, normalise(a), normalise(b), autojunk=False).ratio()
 
 
-@pytest.fixture(scope="module")
-def rendered_notes(built_flagship: Path) -> list[str]:
-    tree = html.parse(str(built_flagship / "en" / f"{SLUG}.html"))
+def html_notes(path: Path) -> list[str]:
+    tree = html.parse(str(path))
     return [li.text_content() for li in tree.xpath('//section[@id="footnotes"]/ol/li')]
+
+
+@pytest.fixture(scope="module")
+def rendered_notes(built_flagship_2022: Path) -> list[str]:
+    return html_notes(built_flagship_2022 / "en" / f"{SLUG}.html")
+
+
+def frozen_chapters() -> list[Path]:
+    return sorted((FROZEN / "chapters" / "en").glob("*.md"))
+
+
+def test_the_frozen_edition_is_unchanged() -> None:
+    files = sorted([FROZEN / "brief.yml", FROZEN / "references.bib",
+                    *(p for p in (FROZEN / "chapters").rglob("*") if p.is_file()),
+                    *(p for p in (FROZEN / "figures").rglob("*") if p.is_file())])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(FROZEN).as_posix().encode() + b"\0"
+                      + path.read_bytes() + b"\0")
+    assert len(files) == 26
+    assert digest.hexdigest() == FROZEN_DIGEST, (
+        "tests/data/flagship-2022 is the frozen 2022 edition and must not be edited: edit "
+        "the brief at the top of the repository (see tests/data/flagship-2022/README.md)")
 
 
 def test_original_notes_fixture_is_complete() -> None:
@@ -74,13 +111,30 @@ def test_every_ibid_of_the_report_is_an_ibid(rendered_notes: list[str]) -> None:
     assert missing == [58]  # see EXPLAINED
 
 
-def test_keys_resolve_and_every_source_is_cited() -> None:
-    _, findings = check_only(REPO)
+def test_spanish_edition_has_all_141_notes(built_flagship_2022: Path) -> None:
+    path = built_flagship_2022 / "es" / f"{SLUG}.html"
+    assert html.parse(str(path)).getroot().get("lang") == "es"
+    notes = html_notes(path)
+    assert len(notes) == 141
+    # set by the Spanish locale: the first note, a full citation, with its accessed date
+    assert "Consultado el 27 de junio de 2022" in notes[0]
+
+
+def test_page_count_close_to_the_report(built_flagship_2022: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(built_flagship_2022 / "en" / f"{SLUG}.pdf").pages)
+    assert 26 <= pages <= 36  # the original runs to about 30
+
+
+def test_keys_resolve_and_every_source_is_cited(flagship_2022: Path) -> None:
+    _, findings = check_only(flagship_2022)
     assert findings == []
 
 
 def test_no_hand_typed_ibid_or_citations() -> None:
-    for path in sorted((REPO / "chapters" / "en").glob("*.md")):
+    assert len(frozen_chapters()) == 6
+    for path in frozen_chapters():
         text = path.read_text(encoding="utf-8")
         assert "Ibid" not in text, path
         assert "Accessed" not in text, path
@@ -112,7 +166,8 @@ def strip_trailing_markup(text: str) -> str:
 
 def test_no_page_break_artefacts() -> None:
     fragments = ["propa-", "propa- ", "crime\n\ncontrol", "to earn\n\n"]
-    for path in sorted((REPO / "chapters" / "en").glob("*.md")):
+    assert len(frozen_chapters()) == 6
+    for path in frozen_chapters():
         text = path.read_text(encoding="utf-8")
         for fragment in fragments:
             assert fragment not in text, (path.name, fragment)
@@ -127,7 +182,7 @@ def test_no_page_break_artefacts() -> None:
 
 def test_chapters_follow_the_report() -> None:
     titles = []
-    for path in sorted((REPO / "chapters" / "en").glob("*.md")):
+    for path in frozen_chapters():
         first = path.read_text(encoding="utf-8").lstrip().splitlines()[0]
         titles.append(first)
     assert titles == [
@@ -140,46 +195,16 @@ def test_chapters_follow_the_report() -> None:
     ]
 
 
-def test_flagship_pdf_sets_every_note_on_its_page(built_flagship: Path) -> None:
-    from pypdf import PdfReader
-
-    reader = PdfReader(built_flagship / "en" / f"{SLUG}.pdf")
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    numbers = [int(n) for n in re.findall(r"^(\d{1,3})\. ", text, flags=re.M)]
-    assert [n for n in numbers if n <= 141] == list(range(1, 142))
-
-
-@pytest.fixture(scope="module")
-def built_spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from policybrief.log import Reporter
-    from policybrief.pipeline import build
-
-    out = tmp_path_factory.mktemp("flagship-es")
-    build(REPO, ["pdf", "html"], ["es"], out, Reporter(quiet=True))
-    return out
-
-
-def test_spanish_edition_has_all_notes_and_spanish_interface(built_spanish: Path) -> None:
-    from pypdf import PdfReader
-
-    reader = PdfReader(built_spanish / "es" / f"{SLUG}.pdf")
-    pages = [page.extract_text() or "" for page in reader.pages]
-    text = "\n".join(pages)
-    numbers = [int(n) for n in re.findall(r"^(\d{1,3})\. ", text, flags=re.M)]
-    assert [n for n in numbers if n <= 141] == list(range(1, 142))
-    assert reader.trailer["/Root"]["/Lang"] == "es"
-    for spanish in ("Índice", "INFORME", "AGOSTO DE 2022", "Cómo citar", "Fuentes", "Figura 1:",
-                    "Fuente:", "Consultado el 27 de junio de 2022", "Edición en español"):
-        assert spanish.lower() in text.lower(), spanish
-    for english in ("Contents", "Cite as", "Accessed", "Figure 1", "Source:", "Sources",
-                    "English edition", "August"):
-        assert english not in text, english
-    assert "31.243" in text  # the Spanish thousands separator, in the printed figure
-
-
-def test_editions_link_to_each_other(built_spanish: Path, built_flagship: Path) -> None:
-    spanish = html.parse(str(built_spanish / "es" / f"{SLUG}.html")).getroot()
-    assert spanish.get("lang") == "es"
-    assert spanish.xpath('//a[@hreflang="en"]/@href') == [f"../en/{SLUG}.html"]
-    english = html.parse(str(built_flagship / "en" / f"{SLUG}.html")).getroot()
-    assert english.xpath('//a[@hreflang="es"]/@href') == [f"../es/{SLUG}.html"]
+def test_the_live_flagship_builds_and_passes_strict_check(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The brief editors edit: ``brief check --strict`` passes, and every edition builds
+    in every format without an error. Nothing about its text or its counts is asserted."""
+    assert main(["check", "--project", str(REPO), "--strict"]) == 0
+    assert "0 errors, 0 warnings" in capsys.readouterr().err
+    result = build(REPO, ["pdf", "html", "docx"], ["all"], tmp_path, Reporter(quiet=True),
+                   force=True)
+    # warnings of the build (a note moved to a new page) are news, not failures
+    assert [d.message for d in result.diagnostics if d.severity == "error"] == []
+    languages = {p.parent.name for p in result.outputs}
+    assert len(languages) >= 1 and len(result.outputs) == 3 * len(languages)
+    for path in result.outputs:
+        assert path.is_file() and path.stat().st_size > 10_000, path

@@ -71,18 +71,43 @@ def test_crlf_and_bom_are_read_as_text(make_project) -> None:  # type: ignore[no
     assert check_only(root)[1] == []
 
 
-def test_notes_keep_lists_and_code_in_print(make_project) -> None:  # type: ignore[no-untyped-def]
-    from pypdf import PdfReader
+def test_notes_keep_lists_and_code_in_every_format(make_project) -> None:  # type: ignore[no-untyped-def]
+    """A note holding a list and a fenced code block (indented as the note's own
+    paragraphs): the code stays a block, each of its lines its own, in every format."""
+    import pdfplumber
+    from lxml import etree, html
 
     root = make_project(only="en")
-    edit(root / "chapters/en/02-findings.md", "The conclusion follows.",
-         "The conclusion follows.[^list]\n\n[^list]: A list:\n\n    - LISTITEMONE\n"
-         "    - LISTITEMTWO\n\n    ```\n    CODEBLOCKX\n    ```")
-    build(root, ["pdf"], ["en"], None, Reporter(quiet=True))
-    text = "\n".join(p.extract_text() or "" for p in
-                     PdfReader(root / "build/en/fixture-brief.pdf").pages)
-    for word in ("LISTITEMONE", "LISTITEMTWO", "CODEBLOCKX"):
-        assert word in text, word
+    chapter = root / "chapters/en/02-findings.md"
+    edit(chapter, "The conclusion follows.", "The conclusion follows.[^list]")
+    with chapter.open("a", encoding="utf-8") as handle:  # after the paragraph's citation
+        handle.write("\n[^list]: A list and a code block:\n\n    - LISTITEMONE\n"
+                     "    - LISTITEMTWO\n\n    ```\n    CODELINEONE\n    CODELINETWO\n    ```\n")
+    build(root, ["pdf", "html", "docx"], ["en"], None, Reporter(quiet=True))
+
+    page = html.parse(str(root / "build/en/fixture-brief.html"))
+    notes = page.xpath('//section[@id="footnotes"]/ol/li[.//pre]')
+    assert len(notes) == 1, "no note holds a code block"
+    note = notes[0]
+    assert [li.text_content() for li in note.xpath(".//ul/li")] == ["LISTITEMONE", "LISTITEMTWO"]
+    assert [pre.text_content() for pre in note.xpath(".//pre")] == ["CODELINEONE\nCODELINETWO"]
+
+    with pdfplumber.open(root / "build/en/fixture-brief.pdf") as pdf:
+        words = [w for p in pdf.pages for w in p.extract_words(extra_attrs=["fontname"])]
+    items = [w for w in words if w["text"].startswith("LISTITEM")]
+    code = [w for w in words if w["text"].startswith("CODELINE")]
+    assert [w["text"] for w in items] == ["LISTITEMONE", "LISTITEMTWO"]
+    assert [w["text"] for w in code] == ["CODELINEONE", "CODELINETWO"]
+    assert code[0]["x0"] == code[1]["x0"] and code[0]["top"] < code[1]["top"]  # two lines
+    assert items[1]["top"] < code[0]["top"]  # after the list, in the same note
+    assert {w["fontname"] for w in code}.isdisjoint(w["fontname"] for w in items)  # set as code
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(root / "build/en/fixture-brief.docx") as docx:
+        footnotes = etree.fromstring(docx.read("word/footnotes.xml"))
+    blocks = [[t.text for t in p.iter(f"{w}t")] for p in footnotes.iter(f"{w}p")
+              if p.find(f"{w}pPr/{w}pStyle[@{w}val='SourceCode']") is not None]
+    assert blocks == [["CODELINEONE", "CODELINETWO"]]
 
 
 def test_local_images_in_every_format(make_project) -> None:  # type: ignore[no-untyped-def]
