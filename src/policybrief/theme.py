@@ -54,7 +54,10 @@ class Layer:
         if self.only and relative.split("/", 1)[0] not in self.only:
             return None
         path = self.folder / relative
-        return path if path.is_file() else None
+        if not path.is_file():
+            return None
+        # a link out of its folder is no theme file (a pull request may add links)
+        return path if path.resolve().is_relative_to(self.folder.resolve()) else None
 
     def files(self) -> list[Path]:
         roots = [self.folder / sub for sub in self.only] if self.only else [self.folder]

@@ -85,14 +85,25 @@ def fetcher_class() -> type:
                     raise ValueError("data URL too large")
                 return super().fetch(url, headers)
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if any(path.is_relative_to(root) for root in self.roots):
-                    if not path.is_file() and self.fallback is not None:
-                        path = self.fallback(path) or path
-                    if path.is_file():
-                        return URLFetcherResponse(url, path.read_bytes())
+                path = self.allowed(Path(unquote(parsed.path)))
+                if path is not None and not path.is_file() and self.fallback is not None:
+                    found = self.fallback(path)
+                    path = self.allowed(found) if found is not None else path
+                if path is not None and path.is_file():
+                    # a stylesheet must say it is one (WeasyPrint ignores it otherwise);
+                    # images and fonts are recognised by their content
+                    kind = {"Content-Type": "text/css"} if path.suffix == ".css" else None
+                    return URLFetcherResponse(url, path.read_bytes(), headers=kind)
+                if path is not None:
+                    self.refused.append(f"{url} (no such file)")
+                    raise ValueError(f"resource not found: {url}")
             self.refused.append(url)
             raise ValueError(f"resource outside the project refused: {url}")
+
+        def allowed(self, path: Path) -> Path | None:
+            """``path`` with every link resolved, if it is under an allowed root."""
+            resolved = path.resolve()
+            return resolved if any(resolved.is_relative_to(r) for r in self.roots) else None
 
     return SandboxFetcher
 
