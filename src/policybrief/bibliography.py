@@ -1,15 +1,26 @@
 """The brief's sources: ``references.bib`` read with bibtexparser, validated, and
 converted to CSL-JSON for each edition.
 
-We convert ourselves rather than letting pandoc read BibTeX because pandoc's
-reader re-cases English titles (sentence case) and splits corporate publishers at
-"and"; a report prints titles exactly as its sources give them. Per-language
-fields: ``title-es`` overrides ``title`` in the Spanish edition; ``origtitle`` with
-``origlanguage`` is used as the title in the edition of that language.
+The conversion follows pandoc's own biblatex reader (``pandoc -f biblatex -t csljson``)
+field by field: entry types, names (particles, suffixes, corporate ``{{Name}}``),
+``number`` as an article's ``issue`` or a book's ``collection-number``, title with
+subtitle and title addon, publisher from institution/organization/publisher, dates,
+``eprint`` as a URL. ``tests/test_bibtex_csl.py`` converts a corpus both ways and
+lists every intended difference, chiefly: titles are printed exactly as the sources
+give them (pandoc re-cases English titles to sentence case), a list of publishers or
+places is not split at "and" (pandoc would split "Example Institute and Partners"),
+and per-language fields: ``title-es`` overrides ``title`` in the Spanish edition;
+``origtitle`` with ``origlanguage`` is used as the title in the edition of that
+language.
+
+LaTeX is decoded to Unicode by pylatexenc (``{\\'a}`` -> "á", ``\\&`` -> "&", ``--``
+-> "–") in every field except the verbatim ones (URL, DOI, ISBN, ...), after names
+are split, so a braced corporate author stays one literal name.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -17,63 +28,245 @@ from pathlib import Path
 from typing import Any
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.middlewares.names import split_multiple_persons_names
+from pylatexenc import latexwalker  # type: ignore[import-untyped]
+from pylatexenc.latex2text import (  # type: ignore[import-untyped]
+    LatexNodes2Text,
+    MacroTextSpec,
+    get_default_latex_context_db,
+)
+from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
 from policybrief.errors import BibliographyError, BriefError, Location, raise_all
 from policybrief.textfiles import read_text
 
+# biblatex entry types as pandoc maps them to CSL (its getTypeAndGenre). Pandoc gives
+# @misc no type at all (""); we give it CSL's generic "document".
 CSL_TYPES = {
-    "online": "webpage",
-    "www": "webpage",
-    "electronic": "webpage",
-    "report": "report",
-    "techreport": "report",
-    "legislation": "legislation",
-    "legal": "legislation",
-    "jurisdiction": "legal_case",
     "article": "article-journal",
-    "incollection": "chapter",
-    "inbook": "chapter",
+    "artwork": "graphic",
+    "audio": "song",
     "book": "book",
+    "bookinbook": "chapter",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "commentary": "book",
+    "data": "dataset",
+    "dataset": "dataset",
+    "electronic": "webpage",
+    "image": "graphic",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "inreference": "entry-encyclopedia",
+    "jurisdiction": "legal_case",
+    "legal": "treaty",
+    "legislation": "legislation",
+    "letter": "personal_communication",
+    "letters": "personal_communication",
+    "manual": "book",
+    "mastersthesis": "thesis",
     "misc": "document",
+    "movie": "motion_picture",
+    "music": "song",
+    "mvbook": "book",
+    "mvcollection": "book",
+    "mvproceedings": "book",
+    "mvreference": "book",
+    "newsarticle": "article-newspaper",
+    "online": "webpage",
+    "patent": "patent",
+    "performance": "speech",
+    "periodical": "article-journal",
+    "phdthesis": "thesis",
+    "proceedings": "book",
+    "reference": "book",
+    "report": "report",
+    "review": "review",
+    "software": "book",
+    "standard": "legislation",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "suppperiodical": "article-journal",
+    "techreport": "report",
+    "thesis": "thesis",
     "unpublished": "manuscript",
+    "video": "motion_picture",
+    "www": "webpage",
+}
+_ARTICLES = {"article", "periodical", "suppperiodical", "review"}
+_CHAPTERLIKE = {"inbook", "incollection", "inproceedings", "inreference", "bookinbook"}
+# entry types whose ``number`` is the number in a series (CSL collection-number)
+_IN_SERIES = {"book", "collection", "proceedings", "reference", "mvbook", "mvcollection",
+              "mvproceedings", "mvreference", "bookinbook", "inbook", "incollection",
+              "inproceedings", "inreference", "suppbook", "suppcollection"}
+
+# biblatex localisation keys a database may use in ``type`` and ``pubstate``, in the
+# English pandoc resolves them to (``pandoc -t csljson`` has no edition language).
+BIBLATEX_STRINGS = {
+    "phdthesis": "PhD thesis", "mathesis": "Master’s thesis",
+    "candthesis": "Candidate thesis", "techreport": "technical report",
+    "resreport": "research report", "software": "computer software",
+    "datacd": "CD-ROM", "audiocd": "audio CD", "inpress": "in press",
+    "inpreparation": "in preparation", "submitted": "submitted",
+    "forthcoming": "forthcoming", "prepublished": "pre-published",
 }
 
+# babel language names (``langid``) as BCP 47 tags, as pandoc's toIETF gives them.
+LANGUAGE_TAGS = {
+    "english": "en-US", "usenglish": "en-US", "american": "en-US", "british": "en-GB",
+    "ukenglish": "en-GB", "canadian": "en-US", "australian": "en-GB",
+    "newzealand": "en-GB", "afrikaans": "af-ZA", "arabic": "ar", "basque": "eu",
+    "bulgarian": "bg-BG", "catalan": "ca-AD", "croatian": "hr-HR", "czech": "cs-CZ",
+    "danish": "da-DK", "dutch": "nl-NL", "estonian": "et-EE", "finnish": "fi-FI",
+    "canadien": "fr-CA", "acadian": "fr-CA", "french": "fr-FR", "francais": "fr-FR",
+    "austrian": "de-AT", "naustrian": "de-AT", "german": "de-DE", "germanb": "de-DE",
+    "ngerman": "de-DE", "greek": "el-GR", "polutonikogreek": "el-GR",
+    "hebrew": "he-IL", "hungarian": "hu-HU", "icelandic": "is-IS", "italian": "it-IT",
+    "japanese": "ja-JP", "latvian": "lv-LV", "lithuanian": "lt-LT", "magyar": "hu-HU",
+    "mongolian": "mn-MN", "norsk": "nb-NO", "nynorsk": "nn-NO", "farsi": "fa-IR",
+    "polish": "pl-PL", "brazil": "pt-BR", "brazilian": "pt-BR", "portugues": "pt-PT",
+    "portuguese": "pt-PT", "romanian": "ro-RO", "russian": "ru-RU", "serbian": "sr-RS",
+    "serbianc": "sr-RS", "slovak": "sk-SK", "slovene": "sl-SL", "spanish": "es-ES",
+    "swedish": "sv-SE", "thai": "th-TH", "turkish": "tr-TR", "ukrainian": "uk-UA",
+    "vietnamese": "vi-VN", "latin": "la",
+}
+_ENGLISH_VARIANTS = {"variant=british": "british", "variant=uk": "british",
+                     "variant=american": "american", "variant=us": "american",
+                     "variant=usmax": "american", "variant=australian": "australian",
+                     "variant=newzealand": "newzealand"}
+
+# Fields copied as they are (LaTeX escapes of URL characters undone, nothing decoded).
+VERBATIM_FIELDS = {"url": "URL", "doi": "DOI", "isbn": "ISBN", "issn": "ISSN",
+                   "pmid": "PMID", "pmcid": "PMCID", "library": "call-number"}
+DATE_FIELDS = {"date": "issued", "urldate": "accessed", "eventdate": "event-date",
+               "origdate": "original-date"}
+NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator",
+               "director": "director", "bookauthor": "container-author"}
+# Decoded fields that go to one CSL variable each, whatever the entry type.
 TEXT_FIELDS = {
-    "title": "title",
-    "shorttitle": "title-short",
-    "origtitle": "original-title",
-    "journaltitle": "container-title",
-    "journal": "container-title",
-    "booktitle": "container-title",
-    "maintitle": "container-title",
-    "publisher": "publisher",
-    "organization": "publisher",
-    "institution": "publisher",
-    "location": "publisher-place",
-    "address": "publisher-place",
-    "volume": "volume",
-    "number": "number",
-    "issue": "issue",
-    "pages": "page",
-    "edition": "edition",
-    "type": "genre",
-    "howpublished": "medium",
-    "langid": "language",
+    "origtitle": "original-title", "eventtitle": "event", "origpublisher":
+    "original-publisher", "origlocation": "original-publisher-place", "venue":
+    "event-place", "pagetotal": "number-of-pages", "volumes": "number-of-volumes",
+    "chapter": "chapter-number", "edition": "edition", "version": "version",
+    "abstract": "abstract", "keywords": "keyword",
 }
-VERBATIM_FIELDS = {"url": "URL", "doi": "DOI"}
-DATE_FIELDS = {"date": "issued", "urldate": "accessed"}
-NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
-# Fields we read but do not pass on as such.
-KNOWN_OTHER = {"origlanguage", "year", "month", "note", "keywords", "abstract", "file",
-               "policybrief-ignore"}
-
-LANGUAGE_NAMES = {
-    "english": "en", "spanish": "es", "portuguese": "pt", "french": "fr",
-    "german": "de", "italian": "it", "russian": "ru", "arabic": "ar",
-}
+# Where an eprint (without a url) is found, as pandoc builds the URL.
+EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/", "jstor": "https://www.jstor.org/stable/",
+               "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/",
+               "googlebooks": "https://books.google.com?id="}
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LANG_SUFFIX = re.compile(r"^([a-z]+)-([a-z]{2,3})$")
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    start=1)}
+
+
+# ------------------------------------------------------------------ LaTeX to text
+
+# Macros of biblatex databases that pylatexenc does not know, with their argument.
+_ONE_ARGUMENT = ["mkbibquote", "enquote", "mkbibemph", "mkbibitalic", "mkbibbold",
+                 "textsuperscript", "textsubscript", "mkbibsuperscript",
+                 "mkbibsubscript", "NoCaseChange", "nocase", "textnormal", "textsf",
+                 "texttt", "textup", "textmd", "hbox", "textsc", "emph", "textit",
+                 "textbf", "textrm", "textsl", "mbox"]
+# CSL-JSON's own markup for what LaTeX marks (pandoc's CSL-JSON writer does the same).
+_RICH = {"emph": "<i>%s</i>", "textit": "<i>%s</i>", "mkbibemph": "<i>%s</i>",
+         "mkbibitalic": "<i>%s</i>", "textbf": "<b>%s</b>", "mkbibbold": "<b>%s</b>",
+         "textsuperscript": "<sup>%s</sup>", "mkbibsuperscript": "<sup>%s</sup>",
+         "textsubscript": "<sub>%s</sub>", "mkbibsubscript": "<sub>%s</sub>",
+         # (\ue000 stands for '"' until the quotes of the text are made curly)
+         "textsc": "<span style=\ue000font-variant:small-caps;\ue000>%s</span>"}
+_PLAIN = ["mbox", "hbox", "textnormal", "textrm", "textsf", "texttt", "textup", "textmd",
+          "textsl", "NoCaseChange", "nocase"]
+_URL_MACRO = re.compile(r"\\url\{([^{}]*)\}")
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_URL_ESCAPE = re.compile(r"\\([_%&#$~{}])")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+@functools.cache
+def _decoder(rich: bool) -> tuple[LatexNodes2Text, Any]:
+    """pylatexenc's decoder with biblatex's macros, and its parser's macro table."""
+    walker_db = latexwalker.get_default_latex_context_db()
+    walker_db.add_context_category(
+        "policybrief-biblatex", prepend=True,
+        macros=[MacroSpec(name, "{") for name in _ONE_ARGUMENT]
+        + [MacroSpec("foreignlanguage", "{{")])
+    text_db = get_default_latex_context_db()
+    macros = [MacroTextSpec(name, simplify_repl=(_RICH[name] if rich else "%s"))
+              for name in _RICH]
+    macros += [MacroTextSpec(name, simplify_repl="%s") for name in _PLAIN]
+    macros += [MacroTextSpec("mkbibquote", simplify_repl="“%s”"),
+               MacroTextSpec("enquote", simplify_repl="“%s”"),
+               MacroTextSpec("foreignlanguage", simplify_repl="%(2)s"),
+               MacroTextSpec("textquotedbl", simplify_repl='"'),
+               MacroTextSpec("textquotesingle", simplify_repl="'"),
+               MacroTextSpec("S", simplify_repl="§"),
+               MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+               MacroTextSpec("TeX", simplify_repl="TeX")]
+    text_db.add_context_category("policybrief-biblatex", prepend=True, macros=macros)
+    decoder = LatexNodes2Text(latex_context=text_db, math_mode="verbatim",
+                              strict_latex_spaces=True)
+    return decoder, walker_db
+
+
+# pylatexenc logs what it cannot parse and keeps going; the text it gives is the answer.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+
+_OPENING = r"(?:(?<=^)|(?<=[\s(\[{“‘\u00a0]))"
+
+
+def _smart_quotes(text: str) -> str:
+    """Straight quotes and ``...`` as LaTeX (and pandoc's smart reading) print them:
+    a quote opens after a space or a bracket, and otherwise closes ("Workers’")."""
+    text = text.replace("...", "…")
+    text = re.sub(_OPENING + r"'(?=\S)", "‘", text).replace("'", "’")
+    text = re.sub(_OPENING + r'"(?=\S)', "“", text)
+    return text.replace('"', "”")
+
+
+@functools.lru_cache(maxsize=8192)
+def _decode(value: str, rich: bool) -> str:
+    decoder, walker_db = _decoder(rich)
+    pieces = []
+    last = 0
+    for match in _URL_MACRO.finditer(value):
+        pieces.append((value[last:match.start()], True))
+        pieces.append((match.group(1), False))
+        last = match.end()
+    pieces.append((value[last:], True))
+    out = []
+    for text, is_latex in pieces:
+        if not is_latex:
+            out.append(verbatim(text))
+            continue
+        # a bare % is a percent sign here, not a LaTeX comment
+        latex = _BARE_PERCENT.sub(r"\\%", text)
+        out.append(_smart_quotes(decoder.latex_to_text(latex, latex_context=walker_db)))
+    return _SPACES.sub(" ", "".join(out)).strip().replace("\ue000", '"')
+
+
+def latex_to_text(value: str) -> str:
+    """A field's LaTeX as plain Unicode text: ``S{\\'a}nchez`` -> "Sánchez", ``\\&``
+    -> "&", ``--`` -> "–", ``{NATO}`` -> "NATO" (pylatexenc, with biblatex's macros)."""
+    return _decode(value, False)
+
+
+def latex_to_csl(value: str) -> str:
+    """A field's LaTeX as CSL-JSON rich text: as :func:`latex_to_text`, with ``\\emph``
+    as ``<i>``, ``\\textbf`` as ``<b>``, super- and subscripts and small capitals."""
+    return _decode(value, True)
+
+
+def verbatim(value: str) -> str:
+    """A URL, DOI or other verbatim field: ``\\_`` -> "_", nothing else changed."""
+    return _URL_ESCAPE.sub(r"\1", value.strip())
+
+
+# --------------------------------------------------------------------- entries
 
 
 @dataclass
@@ -102,15 +295,6 @@ class Bibliography:
         return [entry_to_csl(self.entries[k], lang) for k in sorted(self.entries)]
 
 
-def latex_to_text(value: str) -> str:
-    """The small part of LaTeX that BibTeX files in the wild use for plain text."""
-    value = re.sub(r"\\([&%$#_{}])", lambda m: "\x00" + m.group(1), value)
-    value = value.replace("---", "—").replace("--", "–").replace("~", "\u00a0")
-    value = value.replace("{", "").replace("}", "")
-    value = value.replace("\x00", "")
-    return re.sub(r"\s+", " ", value).strip()
-
-
 def split_top_level(value: str, separator: str) -> list[str]:
     """Split at ``separator`` outside braces (BibTeX's name lists)."""
     parts, depth, start, i = [], 0, 0, 0
@@ -130,23 +314,99 @@ def split_top_level(value: str, separator: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def parse_names(value: str) -> list[dict[str, str]]:
-    """BibTeX names: ``{Corporate Name}``, ``Family, Given`` or ``Given Family``."""
-    names: list[dict[str, str]] = []
-    for raw in split_top_level(value, " and "):
-        if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
-            names.append({"literal": latex_to_text(raw)})
+def _one_group(value: str) -> bool:
+    """``{...}`` whose first brace closes at the very end."""
+    if not (value.startswith("{") and value.endswith("}")):
+        return False
+    depth = 0
+    for i, char in enumerate(value):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return i == len(value) - 1
+    return False
+
+
+def _capitalized(word: str) -> bool:
+    """pandoc's test for the parts of a name: a braced word counts as capitalised,
+    digits are skipped, and otherwise the first letter decides."""
+    if word.startswith("{") and not word.startswith("{\\"):
+        return True
+    for char in latex_to_text(word):
+        if char.isdigit():
             continue
-        pieces = split_top_level(raw, ",")
-        if len(pieces) >= 2:
-            names.append({"family": latex_to_text(pieces[0]), "given": latex_to_text(pieces[-1])})
-        else:
-            words = latex_to_text(raw).split(" ")
-            if len(words) == 1:
-                names.append({"literal": words[0]})
-            else:
-                names.append({"family": words[-1], "given": " ".join(words[:-1])})
-    return names
+        return char.isupper()
+    return True
+
+
+def _initials(text: str) -> str:
+    """``J.G.`` -> ``J. G.`` (pandoc treats both alike)."""
+    return re.sub(r"(?<![^\s.])([^\W\d_])\.(?=([^\W\d_])(?:\.|\s|$))",
+                  lambda m: f"{m.group(1)}. " if m.group(1).isupper() and m.group(2).isupper()
+                  else m.group(0), text)
+
+
+def _extended_name(raw: str, useprefix: bool) -> dict[str, str]:
+    """biblatex's ``family=Fuente, given=Ana, prefix=de la, useprefix=true``."""
+    parts: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for piece in split_top_level(raw, ","):
+        key, _, value = piece.partition("=")
+        values[key.strip().lower()] = value.strip()
+    for key, csl in (("given", "given"), ("family", "family"), ("suffix", "suffix"),
+                     ("prefix", "dropping-particle")):
+        if values.get(key):
+            parts[csl] = _initials(latex_to_text(values[key]))
+    own = values.get("useprefix", "").strip("{} ").lower()
+    if (own == "true" or (useprefix and own != "false")) and "dropping-particle" in parts:
+        parts["non-dropping-particle"] = parts.pop("dropping-particle")
+    return parts
+
+
+def _name(raw: str, useprefix: bool) -> dict[str, str]:
+    """One BibTeX name as CSL: ``{Corporate Name}``, ``von Last, Jr, First`` or ``First
+    von Last``, split as pandoc's biblatex reader splits it."""
+    if _one_group(raw):
+        return {"literal": latex_to_text(raw[1:-1])}
+    if raw == "others":
+        return {"literal": "others"}
+    if re.match(r"\s*(?:family|given|prefix|suffix|useprefix)\s*=", raw, re.IGNORECASE):
+        return _extended_name(raw, useprefix)
+    words = [split_top_level(part, " ")
+             for part in split_top_level(_SPACES.sub(" ", raw), ",")]
+    first: list[str]
+    junior: list[str] = []
+    if len(words) == 1:
+        caps = 0
+        while caps < len(words[0]) and _capitalized(words[0][caps]):
+            caps += 1
+        rest = words[0][caps:]
+        first, vonlast = ((words[0][:caps - 1], words[0][caps - 1:]) if not rest
+                          else (words[0][:caps], rest))
+    elif len(words) == 2:
+        vonlast, first = words
+    else:
+        vonlast, junior, first = words[0], words[1], words[2]
+    lower = 0
+    while lower < len(vonlast) and not _capitalized(vonlast[lower]):
+        lower += 1
+    if lower == len(vonlast) and vonlast:
+        lower -= 1
+    von, last = vonlast[:lower], vonlast[lower:]
+    name: dict[str, str] = {}
+    for key, part in (("family", last), ("given", first), ("suffix", junior)):
+        text = _initials(latex_to_text(" ".join(part)))
+        if text:
+            name[key] = text
+    particle = latex_to_text(" ".join(von))
+    if particle:
+        name["non-dropping-particle" if useprefix else "dropping-particle"] = particle
+    return name
+
+
+def parse_names(value: str, useprefix: bool = True) -> list[dict[str, str]]:
+    """A BibTeX name list as CSL names (bibtexparser splits it at "and")."""
+    return [_name(raw.strip(), useprefix) for raw in split_multiple_persons_names(value)
+            if raw.strip()]
 
 
 def parse_date(value: str) -> dict[str, Any] | None:
@@ -167,10 +427,53 @@ def parse_date(value: str) -> dict[str, Any] | None:
     return {"date-parts": parts}
 
 
-def entry_to_csl(entry: BibEntry, lang: str) -> dict[str, Any]:
-    """One entry as CSL-JSON, with the fields of ``lang`` chosen where present."""
+def _old_date(fields: dict[str, str], prefix: str) -> dict[str, Any] | None:
+    """``year``, ``month`` (a number or jan...dec) and ``day``, when there is no date."""
+    year = fields.get(prefix + "year", "").strip()
+    if not re.fullmatch(r"\d{1,4}", year):
+        return None
+    parts = [int(year)]
+    month = fields.get(prefix + "month", "").strip().lower()
+    number = _MONTHS.get(month[:3]) if not month.isdigit() else int(month)
+    if number and 1 <= number <= 12:
+        parts.append(number)
+        day = fields.get(prefix + "day", "").strip()
+        if day.isdigit() and 1 <= int(day) <= 31:
+            parts.append(int(day))
+    return {"date-parts": [parts]}
+
+
+def language_tag(langid: str) -> str:
+    """A babel language name as its BCP 47 tag (``spanish`` -> ``es-ES``)."""
+    name = langid.strip().lower()
+    return LANGUAGE_TAGS.get(name, name)
+
+
+def _concat(parts: list[str], separator: str) -> str:
+    """pandoc's concatWith: ``a: b`` unless ``a`` ends with punctuation already."""
+    text = ""
+    for part in parts:
+        if not part:
+            continue
+        if not text:
+            text = part
+        elif text[-1] in "!?.,:;":
+            text += " " + part
+        else:
+            text += f"{separator} {part}"
+    return text
+
+
+def _ordinal(number: str) -> str:
+    n = int(number)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _edition_fields(entry: BibEntry, lang: str) -> dict[str, str]:
+    """The entry's fields with those of ``lang`` chosen (``title-es``, ``origtitle``)."""
     fields = dict(entry.fields)
-    orig_lang = LANGUAGE_NAMES.get(fields.get("origlanguage", "").lower(), "")
+    orig_lang = language_tag(fields.get("origlanguage", "")).split("-")[0]
     if orig_lang == lang and "origtitle" in fields and f"title-{lang}" not in fields:
         fields["title"] = fields["origtitle"]
         fields.pop("shorttitle", None)
@@ -181,23 +484,154 @@ def entry_to_csl(entry: BibEntry, lang: str) -> dict[str, Any]:
             value = fields.pop(name)
             if suffix == lang:
                 fields[base] = value
-    item: dict[str, Any] = {"id": entry.key, "type": CSL_TYPES.get(entry.entry_type, "document")}
-    for name, value in fields.items():
-        if name in TEXT_FIELDS:
-            item[TEXT_FIELDS[name]] = latex_to_text(value)
-        elif name in VERBATIM_FIELDS:
-            item[VERBATIM_FIELDS[name]] = value.strip()
-        elif name in NAME_FIELDS:
-            item[NAME_FIELDS[name]] = parse_names(value)
-        elif name in DATE_FIELDS:
-            date = parse_date(value)
-            if date:
-                item[DATE_FIELDS[name]] = date
-    if "issued" not in item and re.fullmatch(r"\d{1,4}", fields.get("year", "").strip()):
-        item["issued"] = {"date-parts": [[int(fields["year"])]]}
-    if item.get("language") in LANGUAGE_NAMES:
-        item["language"] = LANGUAGE_NAMES[item["language"]]
+    return {k: v for k, v in fields.items() if v.strip()}
+
+
+def entry_to_csl(entry: BibEntry, lang: str) -> dict[str, Any]:
+    """One entry as CSL-JSON, with the fields of ``lang`` chosen where present."""
+    fields = _edition_fields(entry, lang)
+    kind = entry.entry_type
+    options = {k.strip().lower(): v.strip().lower() for k, _, v in
+               (o.partition("=") for o in fields.get("options", "").split(",")) if k.strip()}
+
+    def text(*names: str, when: bool = True) -> str:
+        """The first of ``names`` present, decoded; "" if none (or not ``when``)."""
+        return next((latex_to_csl(fields[n]) for n in names if n in fields), "") if when \
+            else ""
+
+    item: dict[str, Any] = {"id": entry.key, "type": _csl_type(kind, fields)}
+
+    def put(variable: str, value: Any) -> None:
+        if value:
+            item[variable] = value
+
+    # type, language
+    genre = _genre(kind, fields)
+    put("genre", genre)
+    langid = fields.get("langid", "").strip().lower()
+    if langid == "english":
+        variant = fields.get("langidopts", "").strip().lower()
+        langid = _ENGLISH_VARIANTS.get(variant, langid)
+    put("language", language_tag(langid or fields.get("hyphenation", "")))
+
+    # names
+    # A particle stays with the family name ("de Sousa, Marcelo" when inverted), as
+    # the house style prints it; pandoc follows biblatex's default useprefix=false
+    # ("Sousa, Marcelo de"), which an entry can ask for: options = {useprefix=false}.
+    useprefix = options.get("useprefix", "true") in ("", "true")
+    for name, variable in NAME_FIELDS.items():
+        if name in fields:
+            target = variable
+            if name == "editor" and fields.get("editortype", "").strip() == "director":
+                target = "director"
+            put(target, parse_names(fields[name], useprefix))
+
+    # dates
+    for name, variable in DATE_FIELDS.items():
+        prefix = {"date": "", "urldate": "url", "eventdate": "event", "origdate": "orig"}[name]
+        date = parse_date(fields[name]) if name in fields else _old_date(fields, prefix)
+        put(variable, date)
+
+    # titles (pandoc: maintitle, periodical and chapter-like entries move them about)
+    periodical = kind == "periodical"
+    chapterlike = kind in _CHAPTERLIKE
+    has_main = "maintitle" in fields
+    main_first = has_main and not chapterlike
+    title = text("issuetitle", when=periodical) or text("maintitle", when=main_first) \
+        or text("title")
+    subtitle = text("issuesubtitle", when=periodical) \
+        or text("mainsubtitle", when=main_first) or text("subtitle")
+    addon = text("maintitleaddon", when=main_first) or text("titleaddon")
+    put("title", _concat([_concat([title, subtitle], ":"), addon], "."))
+    if has_main:
+        volume_title = (text("title") if not chapterlike else text("booktitle"),
+                        text("subtitle") if not chapterlike else text("booksubtitle"),
+                        text("titleaddon") if not chapterlike else text("booktitleaddon"))
+        put("volume-title", _concat([_concat(list(volume_title[:2]), ":"),
+                                     volume_title[2]], "."))
+    container = text("title", when=periodical) or text("maintitle", when=chapterlike) \
+        or text("booktitle", when=chapterlike) or text("journaltitle", "journal")
+    container_sub = text("subtitle", when=periodical) \
+        or text("mainsubtitle", when=chapterlike) or text("booksubtitle", when=chapterlike) \
+        or text("journalsubtitle")
+    container_addon = text("titleaddon", when=periodical) \
+        or text("maintitleaddon", when=chapterlike) \
+        or text("booktitleaddon", when=chapterlike)
+    if container:
+        put("container-title", _concat([_concat([container, container_sub], ":"),
+                                        container_addon], "."))
+    put("container-title-short", text("shorttitle", when=periodical and not has_main)
+        or text("shortjournal"))
+    series = text("series")
+    put("collection-title", f"{_ordinal(series)} series" if series.isdigit() else series)
+    short = text("shorttitle", when=not has_main or chapterlike)
+    if not short and (subtitle or addon) and not has_main:
+        short = text("title").split(":")[0].strip()
+    put("title-short", short)
+
+    # locators
+    put("page", text("pages").replace("–", "-"))
+    volume, part = text("volume"), text("part")
+    put("volume", f"{volume}.{part}" if volume and part else volume or part)
+    number = text("number")
+    if kind in _IN_SERIES:
+        put("collection-number", number)
+    elif kind in _ARTICLES:
+        put("issue", ", ".join(p for p in (number, text("issue")) if p))
+    else:
+        put("number", number)
+        put("issue", text("issue"))
+    for name, variable in TEXT_FIELDS.items():
+        put(variable, text(name))
+
+    # publisher and place
+    put("publisher", _concat([text(n) for n in ("school", "institution", "organization",
+                                                 "howpublished", "publisher")], ";"))
+    put("publisher-place", text("address") or text("location", when=kind != "patent"))
+    if kind == "patent":
+        put("jurisdiction", text("location"))
+
+    # identifiers: verbatim
+    for name, variable in VERBATIM_FIELDS.items():
+        if name in fields and options.get(name) != "false":
+            put(variable, verbatim(fields[name]))
+    if "url" in fields and kind != "online" and options.get("url") == "false":
+        item.pop("URL", None)
+    eprint_type = fields.get("eprinttype", fields.get("archiveprefix", "")).strip().lower()
+    if "URL" not in item and "eprint" in fields and eprint_type in EPRINT_URLS:
+        item["URL"] = EPRINT_URLS[eprint_type] + verbatim(fields["eprint"])
+
+    # notes
+    if kind != "periodical":
+        put("note", _concat([text("note"), text("addendum")], "."))
+    put("annote", text("annotation", "annote"))
+    status = fields.get("pubstate", "").strip()
+    put("status", BIBLATEX_STRINGS.get(status.lower(), latex_to_csl(status)))
     return item
+
+
+def _csl_type(kind: str, fields: dict[str, str]) -> str:
+    subtype = fields.get("entrysubtype", "").strip().lower()
+    if kind in ("article", "periodical", "suppperiodical") and subtype in ("magazine",
+                                                                           "newspaper"):
+        return f"article-{subtype}"
+    if kind == "unpublished" and any(f in fields for f in ("eventdate", "eventtitle",
+                                                           "venue")):
+        return "speech"
+    return CSL_TYPES.get(kind, "document")
+
+
+def _genre(kind: str, fields: dict[str, str]) -> str:
+    """``type`` (a biblatex key such as ``phdthesis`` resolved), or what the entry type
+    implies for theses."""
+    raw = fields.get("type", "").strip()
+    if raw:
+        return BIBLATEX_STRINGS.get(raw.lower(), latex_to_csl(raw))
+    if kind == "phdthesis":
+        return BIBLATEX_STRINGS["phdthesis"]
+    if kind == "mastersthesis":
+        return BIBLATEX_STRINGS["mathesis"]
+    return ""
 
 
 def _validate(entry: BibEntry) -> list[BriefError]:
