@@ -17,8 +17,17 @@ from policybrief.model import Chapter
 from policybrief.safety import SCHEME
 
 CODE = [
-    re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S),  # fenced code
-    re.compile(r"`+[^`\n]*`+"),  # inline code
+    # fenced code: a fence of three or more ` or ~ (indented in a list item), closed by
+    # a fence of the same character at least as long (a shorter one inside is code)
+    re.compile(r"^[ \t]*(`{3,}(?=[^`\n]*$)|~{3,}).*?^[ \t]*\1[`~]*[ \t]*$", re.M | re.S),
+    # inline code: a run of backticks closed by a run as long, within one paragraph
+    re.compile(r"(?<![`\\])(`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)\1(?!`)", re.S),
+]
+# TeX math as pandoc reads it: $$display$$; $inline$ opens before a non-space, closes
+# after one, not before a digit, and holds no unescaped $ ("$5 and $6" is prose)
+MATH = [
+    re.compile(r"(?<![\\$])\$\$(?:(?!\n[ \t]*\n)[^$]|\$(?!\$))+\$\$"),
+    re.compile(r"(?<![\\$])\$(?![\s$])(?:\\.|[^$\\\n]|\n(?![ \t]*\n))+?(?<!\s)\$(?!\d)"),
 ]
 LINKS = [
     re.compile(r"<[a-z][a-z0-9+.-]*:[^>\s]*>", re.I),  # autolinks
@@ -26,12 +35,13 @@ LINKS = [
     re.compile(r"https?://[^\s)\]>]+"),  # bare URLs
 ]
 COMMENTS = [re.compile(r"<!--.*?-->", re.S)]
-_MASKS = [*CODE, *LINKS, re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), *COMMENTS]  # + e-mail
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_MASKS = [*CODE, *LINKS, EMAIL, *COMMENTS]
 
 # Pandoc: a key starts with a letter, digit or _, and may contain internal
 # punctuation :.#$%&-+?<>~/ ; or any text in braces: @{...}.
 _CITE = re.compile(r"(?<![\w@\\])-?@(?:\{([^}\n]+)\}|(\w(?:[\w:.#$%&+?<>~/-]*\w)?))")
-CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
+CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:")  # the kinds the crossref filter resolves
 
 _FIGURE = re.compile(r"!\[[^\]]*\]\(\s*<?figure:([^)\s>\"]+)[^)]*\)")
 _FIGURE_REF = re.compile(r"(?<![\w@])@fig:([\w.-]*[\w-])")
@@ -134,3 +144,42 @@ def image_targets(chapter: Chapter) -> list[str]:
     text = code_masked(chapter.text)
     targets = [m.group(1) for pattern in IMAGE_PATTERNS for m in pattern.finditer(text)]
     return [t for t in targets if not SCHEME.match(t)]
+
+
+# "{#id ...}" after a heading, a table caption, an image or a span/div; and headings.
+_EXPLICIT_ID = re.compile(r"\{[^{}\n]*#([\w:.-]*\w)[^{}\n]*\}")
+_ATX = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$", re.M)
+
+
+def reference_marks(chapter: Chapter) -> Iterator[Mark]:
+    """Every ``@kind:id`` written in the chapter (``kind:`` is any word, so an unknown
+    kind can be reported where it stands)."""
+    for match in _CITE.finditer(masked(chapter.text)):
+        key = match.group(1) or match.group(2)
+        if re.match(r"[A-Za-z]+:.", key):
+            yield Mark(key, chapter.location(match.start() + match.group(0).index("@") + 1))
+
+
+def heading_identifier(heading: str) -> str:
+    """The identifier pandoc gives a heading without one (its ``auto_identifiers``):
+    formatting removed, lower case, spaces to hyphens, only letters, digits, ``_-.``,
+    nothing before the first letter."""
+    heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # links: their text
+    heading = re.sub(r"\^\[[^\]]*\]|\[\^[^\]]*\]|\[@[^\]]*\]", "", heading)  # notes
+    heading = re.sub(r"[*`~]", "", heading)
+    words = re.sub(r"[^\w\s.-]", "", heading.lower())
+    ident = re.sub(r"\s+", "-", words.strip())
+    ident = re.sub(r"^[^a-z]+", "", ident)
+    return ident or "section"
+
+
+def anchor_ids(chapter: Chapter) -> set[str]:
+    """The ids a chapter gives to what references may point at: explicit ``{#id}``
+    attributes and its headings' identifiers (given or pandoc's own)."""
+    text = code_masked(chapter.text)
+    found = {m.group(1) for m in _EXPLICIT_ID.finditer(text)}
+    for match in _ATX.finditer(text):
+        heading = match.group(1)
+        if not _EXPLICIT_ID.search(heading):
+            found.add(heading_identifier(heading))
+    return found

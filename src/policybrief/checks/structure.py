@@ -14,14 +14,38 @@ from pathlib import Path
 
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
-from policybrief.markdown_scan import HEADING, IMAGE_PATTERNS, blank, code_masked, masked
+from policybrief.markdown_scan import (
+    COMMENTS,
+    HEADING,
+    IMAGE_PATTERNS,
+    MATH,
+    blank,
+    code_masked,
+    masked,
+)
 from policybrief.model import Chapter, Project
 from policybrief.safety import SCHEME, TAG, attribute_problem, html_problem, link_problem
 
 _FENCE_DIV = re.compile(r"^ {0,3}(:{3,})(.*)$", re.M)
+_FIRST_LINE = re.compile(r"^[ \t]*\S.*$", re.M)
+_LEVEL_ONE = re.compile(r"#(?:[ \t]|$)|.*\n=+[ \t]*(?:\n|$)")  # ATX or setext
+_ATX_LEVEL = re.compile(r"(#{1,6})(?:[ \t]|$)")
 
 
-
+def _heading_first(chapter: Chapter) -> list[Diagnostic]:
+    """A chapter starts with its level-1 heading (an HTML comment before it is fine):
+    an edition's chapters are read as one document, so what comes first would run on
+    under the previous chapter's heading."""
+    text = blank(chapter.text, COMMENTS)
+    first = _FIRST_LINE.search(text)
+    if first is None or _LEVEL_ONE.match(text, first.start()):
+        return []
+    atx = _ATX_LEVEL.match(text, first.start())
+    starts = (f"a level-{len(atx.group(1))} heading" if atx
+              else f"'{first.group(0).strip()[:40]}'")
+    return [Diagnostic("warning", "a chapter starts with its level-1 heading ('# Title'); "
+                       f"this one starts with {starts}", chapter.location(first.start()),
+                       "heading-first")]
 
 
 def _headings(chapter: Chapter) -> list[Diagnostic]:
@@ -55,6 +79,11 @@ _RAW_OUTPUT = re.compile(r"\{=[\w-]+\}")
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
 _PANDOC_ATTRS = re.compile(r"\{[^{}\n]*\}")
+_NOT_TAGS = [  # what pandoc never reads as an HTML tag
+    re.compile(r"<(?=\s)"),  # "a < b": a tag's name follows "<" at once
+    re.compile(r"(?<=\]\()[ \t]*<[^>\n]*>"),  # a link target in <...> (it may hold spaces)
+    re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<[^>\n]*>", re.M),  # a reference definition's
+]
 
 
 def _safety(chapter: Chapter, root: Path) -> list[Diagnostic]:
@@ -69,7 +98,7 @@ def _safety(chapter: Chapter, root: Path) -> list[Diagnostic]:
     # raw output blocks and inlines hide in code syntax: look at the unmasked text
     for match in _RAW_OUTPUT.finditer(raw):
         refuse(f"raw output '{match.group(0)}' is not allowed in a chapter", match.start())
-    without_autolinks = blank(text, [_AUTOLINK])
+    without_autolinks = blank(text, [_AUTOLINK, *MATH, *_NOT_TAGS])
     opened: dict[str, int] = {}
     for match in TAG.finditer(without_autolinks):
         tag = match.group(2).lower()
@@ -121,6 +150,6 @@ def check(project: Project) -> list[Diagnostic]:
     findings: list[Diagnostic] = []
     for edition in project.editions:
         for chapter in edition.chapters:
-            findings += _headings(chapter) + _fenced_divs(chapter)
+            findings += _heading_first(chapter) + _headings(chapter) + _fenced_divs(chapter)
             findings += _safety(chapter, project.root)
     return findings
