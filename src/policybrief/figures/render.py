@@ -16,8 +16,7 @@ from typing import Any
 
 from policybrief.errors import Location, RenderError
 from policybrief.figures import draw as draw_module
-from policybrief.figures.draw import KINDS, Draw
-from policybrief.figures.localize import Localizer
+from policybrief.figures.draw import Draw, draw_figure
 from policybrief.figures.spec import CODE_FILE, Figure
 from policybrief.figures.style import HouseStyle
 from policybrief.writer import write_atomic
@@ -51,36 +50,17 @@ def cache_key(figure: Figure, style: HouseStyle, lang: str) -> str:
 def _draw(figure: Figure, style: HouseStyle, lang: str) -> dict[str, bytes]:
     import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    for path in style.font_files:
-        font_manager.fontManager.addfont(str(path))
+    matplotlib.use("Agg")  # for a custom figure's code that uses pyplot
     outputs: dict[str, bytes] = {}
     with matplotlib.rc_context(style.rc()):  # type: ignore[arg-type]
-        fig, ax = plt.subplots(figsize=(style.width_in, style.height_in))
-        try:
-            spec = figure.spec
-            d = Draw(figure, lang, style, Localizer(lang, spec.number))
-            if spec.kind == "custom":
-                draw_custom(figure, fig, ax, d)
-            else:
-                KINDS[spec.kind](fig, ax, d)
-            if spec.x_label:
-                ax.set_xlabel(d.text(spec.x_label))
-            if spec.y_label:
-                ax.set_ylabel(d.text(spec.y_label))
-            fig.tight_layout()
-            for fmt in FORMATS:
-                buffer = io.BytesIO()
-                metadata = ({"Date": None, "Creator": None} if fmt == "svg"
-                            else {"Software": None})
-                fig.savefig(buffer, format=fmt, dpi=300 if fmt == "png" else 100,
-                            metadata=metadata)
-                outputs[fmt] = buffer.getvalue()
-        finally:
-            plt.close(fig)
+        fig = draw_figure(figure, style, lang, custom=draw_custom)
+        for fmt in FORMATS:
+            buffer = io.BytesIO()
+            metadata = ({"Date": None, "Creator": None} if fmt == "svg"
+                        else {"Software": None})
+            fig.savefig(buffer, format=fmt, dpi=300 if fmt == "png" else 100,
+                        metadata=metadata)
+            outputs[fmt] = buffer.getvalue()
     return outputs
 
 
