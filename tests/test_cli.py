@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,36 @@ def test_new_brief_builds(tmp_path: Path, capsys) -> None:  # type: ignore[no-un
     for ext in ("pdf", "html", "docx"):
         assert (target / "build" / "en" / f"new-brief.{ext}").stat().st_size > 1000
     assert main(["new", str(target)]) == 1  # not empty any more
+    assert main(["check", "--strict", "--project", str(target)]) == 0
+    html = (target / "build" / "en" / "new-brief.html").read_text()
+    for shown in ('class="box box-key-findings"', "Table 1:", "Figure 1:",
+                  'class="table-ref"', "Appendix A.", 'class="footnote-ref"'):
+        assert shown in html, shown  # every authoring feature is shown
+
+
+def test_new_brief_is_a_complete_repository(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import yaml
+
+    target = tmp_path / "repo"
+    assert main(["new", str(target)]) == 0
+    assert {".gitignore", ".github", ".pre-commit-config.yaml", "CONTRIBUTING.md",
+            "Makefile"} <= {p.name for p in target.iterdir()}
+    makefile = (target / "Makefile").read_text()
+    ours = (Path(__file__).parent.parent / "Makefile").read_text()
+    targets = set(re.findall(r"^\.PHONY: (.*)$", ours, re.M)[0].split())
+    assert targets <= set(re.findall(r"^\.PHONY: (.*)$", makefile, re.M)[0].split())
+    assert "@POLICYBRIEF@" not in makefile and "POLICYBRIEF ?= " in makefile
+    workflow = target / ".github" / "workflows" / "pull-request.yml"
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                           "vendor.github-workflows", str(workflow)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    assert jobs["build"]["strategy"]["matrix"]["lang"] == (
+        "${{ fromJSON(needs.check.outputs.languages) }}")  # from brief.yml, not a copy
 
 
 def test_cli_formats_are_the_registered_builders(capsys) -> None:  # type: ignore[no-untyped-def]

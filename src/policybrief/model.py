@@ -68,6 +68,13 @@ class Project:
     def source_lang(self) -> str:
         return self.config.languages[0]
 
+    @property
+    def note_style(self) -> bool:
+        """Whether the citation style puts citations in notes (else: author-date or
+        numeric, whose readers need the reference list in every edition)."""
+        head = self.citation_style.read_text(encoding="utf-8", errors="replace")[:4000]
+        return 'citation-format="note"' in head
+
     def config_location(self, *key: str | int) -> Location:
         if self.config_source is None:
             return Location(self.root / "brief.yml")

@@ -19,20 +19,27 @@ from pathlib import Path
 from typing import Any
 
 from policybrief import safety
-from policybrief.errors import Diagnostic
+from policybrief.errors import BriefError, Diagnostic, Location, raise_all
 from policybrief.figures.spec import Figure
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
-from policybrief.pandoc.ast import Node, collect
+from policybrief.pandoc.ast import Node, collect, walk, walk_doc
+from policybrief.pandoc.filters import (
+    boxes,
+    crossref,
+    numbering,
+    pullquotes,
+    reference_list,
+    translated_quotes,
+)
 from policybrief.pandoc.filters import figures as figures_filter
-from policybrief.pandoc.filters import numbering, pullquotes, reference_list, translated_quotes
 from policybrief.pandoc.runner import defaults_file, pandoc_version, run_pandoc, to_json
 from policybrief.stagecache import digest, remembered, remembered_json
 from policybrief.writer import write_atomic
 
 # Part of every remembered stage's key: the layout of what is stored (a change to it
 # makes old entries misses, never misread).
-STORED_LAYOUT = "prepare-2"
+STORED_LAYOUT = "prepare-3"
 
 
 @dataclass
@@ -77,6 +84,20 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
         doc = {**parsed, "meta": {}, "blocks": doc["blocks"] + parsed["blocks"]}
     number_citations(doc)
     doc, shown = figures_filter.apply(doc, project.figures, lang, messages)
+    doc = numbering.apply(doc, project.config.numbering, messages("appendix"))
+    doc = boxes.apply(doc, messages)
+    doc, missing = crossref.apply(doc, messages)
+    if missing:
+        raise_all([BriefError(f"cross-reference '@{key}' points at nothing in this edition",
+                              _where(edition, key)) for key in missing])
+    if not project.note_style:
+        doc = punctuation_after_citations(doc)
+    figures = [project.figures[i] for i in shown]
+    # every source a figure cites is in the reference list, even if no chapter cites it
+    figure_keys = sorted({s.key for f in figures for s in f.spec.sources})
+    if figure_keys:
+        doc = {**doc, "meta": {**doc.get("meta", {}), "nocite": {"t": "MetaInlines", "c": [
+            _cite(key) for key in figure_keys]}}}
     # What citeproc reads besides the document: the items, the style, the settings.
     citeproc_inputs: list[bytes | str] = [
         items, style.read_bytes(), pandoc_version(), *cite_args[4:],
@@ -85,25 +106,33 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     doc = _pandoc_remembered(cache_dir / lang / "citeproc.json",
                              digest(STORED_LAYOUT, source, *citeproc_inputs),
                              ["cite"], cite_args, project.root, said, stdin=source)
-    for key in ("bibliography", "csl", "references"):  # build paths: not document metadata
+    for key in ("bibliography", "csl", "references", "nocite"):  # not document metadata
         doc["meta"].pop(key, None)
-    figures = [project.figures[i] for i in shown]
     requests = json.dumps([[f.id, [[s.key, s.locator or ""] for s in f.spec.sources]]
                            for f in figures])
 
     def citations() -> dict[str, Any]:
         found: list[Diagnostic] = []
-        return {"sources": figure_citations(figures, cite_args, project.root, found),
+        return {"sources": figure_citations(figures, cite_args, project.root, found,
+                                            project.note_style),
                 "warnings": _dump(found)}
 
     formatted = remembered_json(cache_dir / lang / "figure-sources.json",
                                 digest(STORED_LAYOUT, requests, *citeproc_inputs), citations, dict)
     said += _load(formatted["warnings"])
     doc = figures_filter.fill_sources(doc, formatted["sources"])
-    doc = numbering.apply(doc, project.config.numbering)
     doc = translated_quotes.apply(doc)
     doc = pullquotes.apply(doc)
     return PreparedEdition(project, edition, doc, figures, messages, said)
+
+
+def _where(edition: Edition, key: str) -> Location | None:
+    """Where ``@key`` first stands in the edition's chapters."""
+    for chapter in edition.chapters:
+        offset = chapter.text.find(f"@{key}")
+        if offset >= 0:
+            return chapter.location(offset)
+    return None
 
 
 def _dump(diagnostics: list[Diagnostic]) -> list[list[str]]:
@@ -132,6 +161,43 @@ def _pandoc_remembered(cache: Path, key: str, defaults: list[str], args: list[st
     return doc
 
 
+def _cite(key: str) -> Node:
+    citation = {"citationId": key, "citationPrefix": [], "citationSuffix": [],
+                "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
+                "citationHash": 0}
+    return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": f"[@{key}]"}]]}
+
+
+_SENTENCE_END = (".", ",", ";", ":", "!", "?")
+
+
+def punctuation_after_citations(doc: Node) -> Node:
+    """With an author-date style, a citation written after the punctuation, as note
+    styles want it (``restriction.[@fhwa]``), moves before it: "restriction (FHWA
+    2025)." (pandoc moves punctuation the other way for note styles only)."""
+    def fix(inlines: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        for node in inlines:
+            previous = out[-1] if out else None
+            if (node["t"] == "Cite" and previous is not None and previous["t"] == "Str"
+                    and previous["c"].endswith(_SENTENCE_END) and len(previous["c"]) > 1
+                    and node["c"][0][0]["citationMode"]["t"] == "NormalCitation"):
+                mark = previous["c"][-1]
+                out[-1] = {"t": "Str", "c": previous["c"][:-1]}
+                out += [{"t": "Space"}, node, {"t": "Str", "c": mark}]
+            else:
+                out.append(node)
+        return out
+
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] in ("Para", "Plain"):
+            inner = walk({"t": "x", "c": node["c"]}, action)
+            return [{"t": node["t"], "c": fix(inner["c"])}]
+        return None
+
+    return walk_doc(doc, action)
+
+
 def number_citations(doc: Node) -> None:
     """Number citations as pandoc's reader does for one document, across chapters
     parsed one by one: each citation outside a note, and each note, is the next note;
@@ -149,6 +215,9 @@ def number_citations(doc: Node) -> None:
             for item in value:
                 visit(item)
         elif isinstance(value, dict) and "t" in value:
+            if value["t"] == "Cite" and all(
+                    crossref.is_reference(c["citationId"]) for c in value["c"][0]):
+                return  # a cross-reference, never a note
             if value["t"] in ("Note", "Cite"):
                 counter += 1
                 mark([value], counter)
@@ -173,8 +242,9 @@ def _parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
 
 
 def figure_citations(figures: list[Figure], cite_args: list[str], root: Path,
-                     said: list[Diagnostic]) -> dict[str, list[Node]]:
-    """Each figure's sources as the citation style formats a first citation.
+                     said: list[Diagnostic], note_style: bool = True) -> dict[str, list[Node]]:
+    """Each figure's sources as the citation style formats a first citation: the note
+    of a note style, or an author-date style's in-text citation ("Smith (2015, 3)").
 
     Sources cited by several figures would come out as "Ibid." or short forms in one
     document, so each round of pandoc formats figures that share no source.
@@ -190,15 +260,24 @@ def figure_citations(figures: list[Figure], cite_args: list[str], root: Path,
                 keys |= mine
                 batch.append(figure)
         pending = [f for f in pending if f not in batch]
-        markdown = "\n\n".join(
-            "[" + "; ".join(f"@{s.key}" + (f", {s.locator}" if s.locator else "")
-                            for s in f.spec.sources) + "]"
-            for f in batch)
+        if note_style:
+            markdown = "\n\n".join(
+                "[" + "; ".join(f"@{s.key}" + (f", {s.locator}" if s.locator else "")
+                                for s in f.spec.sources) + "]"
+                for f in batch)
+        else:
+            markdown = "\n\n".join(
+                "; ".join(f"@{s.key}" + (f" [{s.locator}]" if s.locator else "")
+                          for s in f.spec.sources)
+                for f in batch)
         out = run_pandoc(["parse"], ["--citeproc", *cite_args], cwd=root,
                          stdin=markdown.encode("utf-8"))
         said.extend(out.diagnostics)
         blocks = [b for b in out.json()["blocks"] if b["t"] == "Para"]
         for figure, block in zip(batch, blocks, strict=True):
+            if not note_style:
+                formatted[figure.id] = [*block["c"], {"t": "Str", "c": "."}]
+                continue
             notes = collect(block, "Note")
             formatted[figure.id] = notes[0]["c"][0]["c"] if notes and notes[0]["c"] else []
     return formatted

@@ -83,13 +83,17 @@ class BuildContext:
 
     def document_for(self, builder: Builder) -> Node:
         """The document as a format shows it: with the "Sources" section or without,
-        as brief.yml's ``sources`` says for the format (else the format's default)."""
-        wanted = self.project.config.sources.get(builder.format, builder.sources_by_default)
+        as brief.yml's ``sources`` says for the format (else the format's default; with
+        an author-date or numeric style, always: its citations point there)."""
+        default = builder.sources_by_default or not self.project.note_style
+        wanted = self.project.config.sources.get(builder.format, default)
         return self.prepared.document_for(wanted)
 
-    def toc(self, depth: int = 2) -> list[TocEntry]:
+    def toc(self, doc: Node | None = None, depth: int = 2) -> list[TocEntry]:
+        """The contents: headings of ``doc`` (the document as a format shows it, with
+        its Sources section or without) down to ``depth``."""
         entries = []
-        for block in self.doc["blocks"]:
+        for block in (doc or self.doc)["blocks"]:
             if block["t"] != "Header" or block["c"][0] > depth:
                 continue
             level, (identifier, _classes, pairs), inlines = block["c"]
@@ -99,18 +103,25 @@ class BuildContext:
             entries.append(TocEntry(level, identifier, number, stringify(title_inlines).strip()))
         return entries
 
-    def template_vars(self) -> dict[str, Any]:
-        """What every template may use (a fresh copy: callers add their own)."""
-        return dict(self._template_vars)
+    def template_vars(self, doc: Node | None = None) -> dict[str, Any]:
+        """What every template may use (a fresh copy: callers add their own), with the
+        contents of ``doc`` when given."""
+        variables = dict(self._template_vars)
+        if doc is not None:
+            variables["toc"] = self.toc(doc)
+        return variables
 
     @cached_property
     def _template_vars(self) -> dict[str, Any]:
         from policybrief.i18n import format_brief_date, language_name
 
         project, edition = self.project, self.edition
+        page = self.output_names.get("html", project.config.slug + ".html")
+        # absolute addresses when brief.yml says where the editions are published
+        base = project.config.url.rstrip("/") + "/" if project.config.url else "../"
         others = [
             {"lang": e.lang, "name": language_name(e.lang, e.lang),
-             "href": f"../{e.lang}/{self.output_names.get('html', project.config.slug + '.html')}"}
+             "href": f"{base}{e.lang}/{page}"}
             for e in project.editions if e.lang != edition.lang
         ]
         return {
@@ -134,6 +145,7 @@ class BuildContext:
             "paper": project.config.paper,
             "version": project.config.version,
             "fingerprint": self.fingerprint,
+            "canonical": f"{base}{edition.lang}/{page}" if project.config.url else "",
             "translated_quotes": sum(
                 "translated-quote" in s["c"][0][1] for s in collect(self.doc["blocks"], "Span")),
         }

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 from policybrief.builders.base import BuildContext, Builder, Rendered, data_url, embed_local_images
 from policybrief.builders.registry import register
 from policybrief.config.yamlsource import load_yaml
-from policybrief.pandoc.ast import Node, classes_of, walk_doc
+from policybrief.pandoc.ast import Node, classes_of, stringify, walk_doc
 from policybrief.pandoc.filters import figures
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
 from policybrief.stagecache import digest
@@ -95,11 +95,31 @@ def _set_paragraph_props(style: ET.Element, props: dict[str, Any]) -> None:
         twips = str(int(float(props["indent"]) * 20))
         ind.set(_w("left"), twips)
         ind.set(_w("right"), twips)
-    if "space_after" in props:
+    if "space_after" in props or "space_before" in props:
         spacing = ppr.find(_w("spacing"))
         if spacing is None:
             spacing = ET.SubElement(ppr, _w("spacing"))
-        spacing.set(_w("after"), str(int(float(props["space_after"]) * 20)))
+        for key, side in (("space_after", "after"), ("space_before", "before")):
+            if key in props:
+                spacing.set(_w(side), str(int(float(props[key]) * 20)))
+    if props.get("keep_next") and ppr.find(_w("keepNext")) is None:
+        ET.SubElement(ppr, _w("keepNext"))  # stays on the page of the paragraph after it
+    if "shading" in props:  # a background colour
+        shd = ppr.find(_w("shd"))
+        if shd is None:
+            shd = ET.SubElement(ppr, _w("shd"))
+        shd.attrib.update({_w("val"): "clear", _w("color"): "auto",
+                           _w("fill"): str(props["shading"]).lstrip("#")})
+    if "border" in props:  # a rule on the left; paragraphs alike share one box
+        borders = ppr.find(_w("pBdr"))
+        if borders is None:
+            borders = ET.SubElement(ppr, _w("pBdr"))
+        for side in ("left",):
+            edge = borders.find(_w(side))
+            if edge is None:
+                edge = ET.SubElement(borders, _w(side))
+            edge.attrib.update({_w("val"): "single", _w("sz"): "24", _w("space"): "8",
+                                _w("color"): str(props["border"]).lstrip("#")})
     _sort_children(ppr, PPR_ORDER)
 
 
@@ -149,14 +169,57 @@ def reference_docx(ctx: BuildContext) -> Path:
     return target
 
 
+# Theme classes -> Word paragraph styles (the theme's docx/styles.yml defines them).
+WORD_STYLES = {"pull-quote": "Pull Quote", "box": "Box", "box-title": "Box Title"}
+
+
 def _word_styles(doc: Node) -> Node:
-    """Map theme classes to Word paragraph styles via pandoc's ``custom-style``."""
+    """Map theme classes to Word paragraph styles via pandoc's ``custom-style`` (the
+    innermost wins: a box's title keeps "Box Title")."""
     def action(node: Node) -> list[Node] | None:
-        if node["t"] == "Div" and "pull-quote" in classes_of(node):
-            ident, classes, _pairs = node["c"][0]
-            return [{"t": "Div", "c": [[ident, classes, [["custom-style", "Pull Quote"]]],
-                                       node["c"][1]]}]
-        return None
+        if node["t"] != "Div":
+            return None
+        style = next((WORD_STYLES[c] for c in classes_of(node) if c in WORD_STYLES), None)
+        if style is None:
+            return None
+        ident, classes, _pairs = node["c"][0]
+        inner = walk_doc({"blocks": node["c"][1]}, action)["blocks"]
+        return [{"t": "Div", "c": [[ident, classes, [["custom-style", style]]], inner]}]
+
+    return walk_doc(doc, action)
+
+
+def _column_widths(doc: Node) -> Node:
+    """Tables with columns as wide as their content needs (pandoc leaves widths to Word,
+    which squeezes a column until "Alabama" breaks inside the word): each column's
+    share follows its longest word and its typical cell length."""
+    def width_of(cell: list[Any]) -> tuple[int, int]:
+        words = stringify(cell[4]).split()
+        return (max((len(w) for w in words), default=0), len(" ".join(words)))
+
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] != "Table":
+            return None
+        rows = list(node["c"][3][1])
+        for body in node["c"][4]:
+            rows += body[2] + body[3]
+        columns = len(node["c"][2])
+        longest = [1] * columns
+        typical = [1] * columns
+        for row in rows:
+            index = 0
+            for cell in row[1]:
+                word, whole = width_of(cell)
+                if index < columns and cell[3] == 1:
+                    longest[index] = max(longest[index], word)
+                    typical[index] = max(typical[index], min(whole, 40))
+                index += cell[3]
+        weights = [max(word * 1.15, whole ** 0.8) for word, whole in zip(longest, typical,
+                                                                          strict=True)]
+        total = sum(weights)
+        colspecs = [[spec[0], {"t": "ColWidth", "c": round(w / total, 4)}]
+                    for spec, w in zip(node["c"][2], weights, strict=True)]
+        return [{"t": "Table", "c": [node["c"][0], node["c"][1], colspecs, *node["c"][3:]]}]
 
     return walk_doc(doc, action)
 
@@ -171,7 +234,7 @@ class DocxBuilder(Builder):
 
     def build(self, ctx: BuildContext) -> Rendered:
         doc = ctx.document_for(self)
-        doc = _word_styles(doc)
+        doc = _column_widths(_word_styles(doc))
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc = embed_local_images(doc, ctx.project.root)
         doc["meta"] = _docx_meta(ctx)  # nothing of the chapters' front matter or ours

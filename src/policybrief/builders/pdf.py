@@ -156,7 +156,7 @@ class PrintRenderer:
 
     def _refuse_outside(self, what: str) -> None:
         if self.fetcher.refused:
-            raise RenderError(f"{what} asked for resources outside the project: "
+            raise RenderError(f"{what} asked for resources outside the project or missing: "
                               + ", ".join(sorted(set(self.fetcher.refused))))
 
     def write(self, pages: list[Any], first: Any) -> bytes:
@@ -165,6 +165,7 @@ class PrintRenderer:
         else:
             weasy.forget(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
+        self._refuse_outside("the print edition")  # attachments are fetched while writing
         return pdf
 
 
@@ -200,13 +201,13 @@ class PdfBuilder(Builder):
                    "css/print.css")
 
     def build(self, ctx: BuildContext) -> Rendered:
-        doc = ctx.document_for(self)
-        doc = figures.resolve_images(doc, lambda i: ctx.charts[i].svg.as_uri())
+        shown = ctx.document_for(self)
+        doc = figures.resolve_images(shown, lambda i: ctx.charts[i].svg.as_uri())
         doc, note_count = inline_notes.apply(doc)
         renderer = PrintRenderer(ctx)
+        variables = ctx.template_vars(shown)  # the contents list the Sources section too
         if ctx.project.config.print_layout == "whole":
-            return self._whole(ctx, renderer, doc, note_count)
-        variables = ctx.template_vars()
+            return self._whole(ctx, renderer, doc, note_count, variables)
         split, said = html_sections(ctx, doc)
         sections = [(s, _note_numbers(s)) for s in split]
         in_sections = sum(len(notes) for _s, notes in sections)
@@ -244,13 +245,13 @@ class PdfBuilder(Builder):
         return Rendered(data, said + _repairs_said(repaired) + _replay_said(renderer))
 
     @staticmethod
-    def _whole(ctx: BuildContext, renderer: PrintRenderer, doc: Any,
-               note_count: int) -> Rendered:
+    def _whole(ctx: BuildContext, renderer: PrintRenderer, doc: Any, note_count: int,
+               variables: dict[str, Any]) -> Rendered:
         """The whole edition laid out as one document (``print_layout: whole``; the
         reference for the section layout)."""
         body = html_body(ctx, doc)
         html = render(ctx.theme, "print.html.j2",
-                      ctx.template_vars() | {"body": Markup(body.data.decode("utf-8"))},
+                      variables | {"body": Markup(body.data.decode("utf-8"))},
                       ctx.state.templates)
         layout = renderer.layout(html, range(1, note_count + 1))
         data = renderer.write(layout.pages, layout.document)

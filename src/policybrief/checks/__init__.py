@@ -10,6 +10,7 @@ from __future__ import annotations
 from policybrief.checks import (  # noqa: F401  (each registers itself)
     bibliography,
     citations,
+    crossrefs,
     figures,
     interface,
     notes,

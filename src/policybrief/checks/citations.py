@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
@@ -20,8 +21,8 @@ def check(project: Project) -> list[Diagnostic]:
         for chapter in edition.chapters:
             for mark in citations(chapter):
                 cited.add(mark.value)
-                if mark.value in known:
-                    continue
+                if mark.value in known or re.match(r"[A-Za-z]+:.", mark.value):
+                    continue  # known; or a cross-reference (the crossrefs check's)
                 close = difflib.get_close_matches(mark.value, sorted(known), n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 findings.append(Diagnostic(

@@ -8,7 +8,7 @@ import re
 
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic, Location
-from policybrief.markdown_scan import figure_placements, figure_references
+from policybrief.markdown_scan import anchor_ids, figure_placements, figure_references
 from policybrief.model import Project
 
 _ALONE = re.compile(r"^\s*!\[[^\]]*\]\(figure:[\w-]+\)(\{[^}]*\})?\s*$")
@@ -22,6 +22,7 @@ def check(project: Project) -> list[Diagnostic]:
     placed: set[str] = set()
     referenced: list[tuple[str, Location]] = []
     for edition in project.editions:
+        images = {i for c in edition.chapters for i in anchor_ids(c) if i.startswith("fig:")}
         for chapter in edition.chapters:
             marks = [("placed", m) for m in figure_placements(chapter)]
             marks += [("referenced", m) for m in figure_references(chapter)]
@@ -40,8 +41,9 @@ def check(project: Project) -> list[Diagnostic]:
                             "error", f"figure '{mark.value}' must stand alone in its own "
                             "paragraph (blank lines around it)", mark.location,
                             "figure-placement"))
-                if mark.value in project.figures:
-                    continue
+                if mark.value in project.figures or (
+                        how == "referenced" and f"fig:{mark.value}" in images):
+                    continue  # a figure from data, or an image figure {#fig:...}
                 close = difflib.get_close_matches(mark.value, known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 findings.append(Diagnostic(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import cast
 
@@ -32,6 +33,9 @@ def _check_values(config: BriefConfig, v: SchemaValidator) -> None:
             dt.date(parts[0], parts[1], parts[2])
         except ValueError as exc:
             v.error(f"date must be a real date ({exc})", ("date",))
+    if config.url and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", config.url):
+        v.error("url must be an http(s) address such as https://example.org/briefs/x",
+                ("url",))
     for lang in config.translations:
         if lang not in config.languages:
             v.error(f"translation for '{lang}', which is not in languages", ("translations", lang))

@@ -83,6 +83,11 @@ class BriefConfig:
         default=False,
         metadata=doc("Write the PDF as PDF/A-3b (archiving) instead of tagged PDF/UA-1."))
     version: str = field(default="", metadata=doc("Edition version printed in the colophon."))
+    url: str = field(
+        default="",
+        metadata=doc("Where the editions are published: the address of the folder that "
+                     "holds <lang>/<slug>.html, e.g. https://example.org/briefs/water. Gives "
+                     "the web edition canonical and absolute language links."))
     figure_code: bool = field(
         default=False,
         metadata=doc("Allow 'custom' figures drawn by figures/<id>/figure.py. That file is "

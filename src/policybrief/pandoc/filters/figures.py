@@ -1,10 +1,11 @@
-"""Figures from data, placed and cross-referenced.
+"""Figures from data, placed.
 
-Before citeproc: ``![](figure:<id>){#fig:<id>}`` becomes a ``Figure`` numbered per
-edition, whose caption reads "Figure N: title. caption. Source: ..." and whose
+Before citeproc: ``![](figure:<id>){#fig:<id>}`` becomes a ``Figure`` with the id
+``fig:<id>``, whose caption reads "Figure N: title. caption. Source: ..." and whose
 body is an image ``figure:<id>`` (the builders point it at the SVG or PNG drawn for
-their format) or, for tables, a real table. ``@fig:<id>`` becomes "Figure N", a
-link to the figure. After citeproc, :func:`fill_sources` puts each figure's source,
+their format) or, for tables, a real table. The ``crossref`` filter then numbers
+every figure of the edition (these and images with a ``fig:`` id) and resolves
+``@fig:<id>``. After citeproc, :func:`fill_sources` puts each figure's source,
 formatted by the citation style, into its caption.
 """
 
@@ -101,23 +102,7 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
                            [("figure", figure_id)])
         return [{"t": "Figure", "c": [figure_attr, [None, [{"t": "Plain", "c": caption}]], body]}]
 
-    def refer(node: Node) -> list[Node] | None:
-        if node["t"] != "Cite":
-            return None
-        citations = node["c"][0]
-        if len(citations) != 1 or not citations[0]["citationId"].startswith("fig:"):
-            return None
-        figure_id = citations[0]["citationId"][4:]
-        if figure_id not in figures:
-            return None
-        n = number(figure_id)
-        link_text = text(f"{label('figure')} {n}")
-        target = [f"#fig:{figure_id}", ""]
-        return [{"t": "Link", "c": [attr("", ["figure-ref"]), link_text, target]}]
-
-    doc = walk_doc(doc, place)  # numbers every figure, in order of placement,
-    doc = walk_doc(doc, refer)  # so that a reference may point ahead
-    return doc, order
+    return walk_doc(doc, place), order
 
 
 def fill_sources(doc: Node, sources: dict[str, list[Node]]) -> Node:
