@@ -12,8 +12,11 @@ STAMP  := $(VENV)/.installed-stamp
 LANG_ARG := $(if $(EDITION),--lang $(EDITION),)
 
 # Reproducible builds: the build date is the last commit's, not the clock's.
+# (Outside git, or before the first commit, there is none: the build date is today's.)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
+endif
 
 .PHONY: pdf html docx all check watch figures diff test lint clean
 

@@ -221,3 +221,19 @@ def test_url_gives_canonical_and_absolute_language_links(make_project) -> None: 
                                                  "example.org"))
     with pytest.raises(BriefError, match="url must be an http"):
         check_only(root)
+
+
+def test_a_theme_may_number_appendix_tables_per_appendix(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project("features")
+    (root / "theme").mkdir()
+    (root / "theme" / "theme.yml").write_text("extends: default\nappendix_numbering: lettered\n")
+    config = root / "brief.yml"
+    config.write_text(config.read_text() + "theme: ./theme\n")
+    build(root, ["html"], ["en"], None, Reporter(quiet=True))
+    page = lxml_html.fromstring((root / "build/en/water-access.html").read_bytes())
+    captions = [c.text_content().split(":")[0] for c in page.xpath("//table/caption")]
+    assert captions == ["Table 1", "Table 2", "Table A-1"]
+    assert page.xpath("//a[@href='#tbl:codes']")[0].text_content() == "Table A-1"
+    (root / "theme" / "theme.yml").write_text("appendix_numbering: by-letter\n")
+    with pytest.raises(BriefError, match="appendix_numbering is one of: continuous, lettered"):
+        check_only(root)

@@ -86,7 +86,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     doc, shown = figures_filter.apply(doc, project.figures, lang, messages)
     doc = numbering.apply(doc, project.config.numbering, messages("appendix"))
     doc = boxes.apply(doc, messages)
-    doc, missing = crossref.apply(doc, messages)
+    lettered = project.theme.option("appendix_numbering", "continuous") == "lettered"
+    doc, missing = crossref.apply(doc, messages, lettered)
     if missing:
         raise_all([BriefError(f"cross-reference '@{key}' points at nothing in this edition",
                               _where(edition, key)) for key in missing])

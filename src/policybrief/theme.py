@@ -39,6 +39,12 @@ HOUSE_STYLE = "house"
 # What every theme must have, whatever the formats built. Formats add what they
 # need (see ``Format.theme_files``), checked before they build.
 REQUIRED = ("figures.yml", "locales/en.yml", f"csl/{HOUSE_STYLE}.csl")
+# What theme.yml may say: key -> allowed values (empty: any text).
+MANIFEST_KEYS: dict[str, tuple[str, ...]] = {
+    "name": (), "extends": (), "description": (),
+    # tables and figures in appendices: numbered on (Table 7) or per appendix (Table A-1)
+    "appendix_numbering": ("continuous", "lettered"),
+}
 # Project folders that override single theme files (the project's root is no theme).
 PROJECT_OVERRIDES = ("templates", "locales")
 
@@ -150,6 +156,16 @@ class Theme:
         return Messages(lang, self.catalogue(lang),
                         self.catalogue("en") | self.catalogue(source_lang))
 
+    def option(self, key: str, default: str) -> str:
+        """A house-style setting of theme.yml (the most specific theme that sets it)."""
+        for layer in self.layers:
+            path = layer.find(MANIFEST)
+            if path is not None:
+                data = load_yaml(path).data
+                if isinstance(data, dict) and key in data:
+                    return str(data[key])
+        return default
+
     def citation_style(self, name: str) -> Path | None:
         """The theme's CSL file called ``name`` (``house`` is the house note style)."""
         return self.find(f"csl/{name}.csl")
@@ -237,10 +253,13 @@ def _manifest(folder: Path, where: Location) -> tuple[str | None, Location]:
     data = source.data if source.data is not None else {}
     if not isinstance(data, dict):
         raise ConfigError("theme.yml must be a mapping", Location(path, 1, 1))
-    unknown = sorted(set(data) - {"name", "extends", "description"})
+    unknown = sorted(set(data) - set(MANIFEST_KEYS))
     if unknown:
-        raise ConfigError(f"unknown key '{unknown[0]}' in theme.yml (known: name, extends, "
-                          "description)", source.where((unknown[0],)))
+        raise ConfigError(f"unknown key '{unknown[0]}' in theme.yml (known: "
+                          f"{', '.join(MANIFEST_KEYS)})", source.where((unknown[0],)))
+    for key, allowed in MANIFEST_KEYS.items():
+        if allowed and key in data and data[key] not in allowed:
+            raise ConfigError(f"{key} is one of: {', '.join(allowed)}", source.where((key,)))
     extends = data.get("extends")
     if extends is not None and not isinstance(extends, str):
         raise ConfigError("extends names one theme", source.where(("extends",)))

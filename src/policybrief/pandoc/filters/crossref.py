@@ -15,8 +15,9 @@ Runs before citeproc, so a cross-reference never reaches it (citeproc would turn
   stays around the link: ``[see @tbl:x]`` reads "see Table 1".
 
 Options: ``label`` gives the interface strings (``figure``, ``table``, ``section``,
-``appendix``). References whose target does not exist are returned, not dropped:
-the caller reports them where they stand in the chapters.
+``appendix``); ``lettered_appendices`` numbers an appendix's tables and figures
+A-1, A-2 (theme.yml ``appendix_numbering: lettered``). References whose target does
+not exist are returned, not dropped: the caller reports them where they stand.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class Targets:
     numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets) -> Node:
+def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets,
+                     lettered_appendices: bool) -> Node:
     counters = {"fig": 0, "tbl": 0}
+    prefix = ""  # "A-" inside appendix A, when its items are numbered per appendix
 
-    def labelled(kind: str, caption: list[Node], n: int) -> list[Node]:
+    def labelled(kind: str, caption: list[Node], n: str) -> list[Node]:
         """The caption's first block, starting with "Figure N:" (a data figure's label
         span is filled in; another caption gets one)."""
-        words = f"{label('figure' if kind == 'fig' else 'table')} {n}:"
+        words = f"{label('figure' if kind == 'fig' else 'table')} {n}:"  # n: "3", "A-1"
         if not caption:
             return [{"t": "Plain", "c": [span(text(words), [LABEL_CLASS[kind]])]}]
         first = caption[0]
@@ -63,8 +66,8 @@ def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets) -
             if not ident.startswith("fig:"):
                 return None
             counters["fig"] += 1
-            n = counters["fig"]
-            targets.numbers[ident] = ("fig", str(n))
+            n = f"{prefix}{counters['fig']}"
+            targets.numbers[ident] = ("fig", n)
             short, blocks = node["c"][1]
             body = walk_doc({"blocks": node["c"][2]}, action)["blocks"]
             return [{"t": "Figure", "c": [node["c"][0], [short, labelled("fig", blocks, n)],
@@ -75,14 +78,23 @@ def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets) -
             if "figure-table" in classes_of(node) or not (blocks or ident.startswith("tbl:")):
                 return None  # a table drawn as a figure is numbered as one
             counters["tbl"] += 1
-            n = counters["tbl"]
+            n = f"{prefix}{counters['tbl']}"
             if ident:
-                targets.numbers[ident] = ("tbl", str(n))
+                targets.numbers[ident] = ("tbl", n)
             return [{"t": "Table", "c": [node["c"][0], [short, labelled("tbl", blocks, n)],
                                          *node["c"][2:]]}]
         return None
 
-    return walk_doc(doc, action)
+    blocks: list[Node] = []
+    for block in doc["blocks"]:
+        if block["t"] == "Header" and block["c"][0] == 1:
+            _ident, classes, pairs = block["c"][1]
+            letter = dict(pairs).get("number", "")
+            if lettered_appendices and "appendix" in classes and letter:
+                prefix = f"{letter}-"  # each appendix counts from 1
+                counters.update(fig=0, tbl=0)
+        blocks += walk_doc({"blocks": [block]}, action)["blocks"]
+    return {**doc, "blocks": blocks}
 
 
 def _collect_sections(doc: Node, label: Callable[[str], str], targets: Targets) -> None:
@@ -110,11 +122,13 @@ def is_reference(key: str) -> bool:
     return bool(colon and name) and kind in KINDS
 
 
-def apply(doc: Node, label: Callable[[str], str]) -> tuple[Node, list[str]]:
+def apply(doc: Node, label: Callable[[str], str],
+          lettered_appendices: bool = False) -> tuple[Node, list[str]]:
     """Number captions and resolve references; returns the document and the keys of
-    references whose target is not in it."""
+    references whose target is not in it. With ``lettered_appendices`` the tables and
+    figures of appendix A are numbered A-1, A-2, ... (the theme's choice)."""
     targets = Targets()
-    doc = _number_captions(doc, label, targets)
+    doc = _number_captions(doc, label, targets, lettered_appendices)
     _collect_sections(doc, label, targets)
     missing: list[str] = []
 
