@@ -16,11 +16,10 @@ import pytest
 from lxml import etree
 
 from policybrief.figures.render import render_figure
-from policybrief.figures.spec import Figure, load_figures
-from policybrief.figures.style import HouseStyle, load_style
-from policybrief.theme import load_theme
+from policybrief.figures.spec import Figure
+from policybrief.figures.style import HouseStyle
+from tools import chart_project
 
-ROOTS = Path(__file__).parent / "roots"
 SVG = "{http://www.w3.org/2000/svg}"
 SOURCE = "sources:\n  - key: smith-2015\n"
 
@@ -95,14 +94,7 @@ class Charts:
 @pytest.fixture(scope="module")
 def charts(tmp_path_factory: pytest.TempPathFactory) -> Charts:
     root = tmp_path_factory.mktemp("charts")
-    for figure_id, (spec, data) in FIGURES.items():
-        folder = root / "figures" / figure_id
-        folder.mkdir(parents=True)
-        (folder / "figure.yml").write_text(spec, encoding="utf-8")
-        (folder / "data.csv").write_text(data, encoding="utf-8")
-    figures = load_figures(root, ["en", "es"])
-    assert sorted(figures) == sorted(FIGURES)
-    style = load_style(load_theme("default", ROOTS / "basic"))
+    figures, style = chart_project(root, FIGURES)
     return Charts(figures, style, root / "cache")
 
 

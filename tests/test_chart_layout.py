@@ -20,11 +20,10 @@ import pytest
 
 from policybrief.figures.draw import draw_figure, spread
 from policybrief.figures.render import render_figure
-from policybrief.figures.spec import Figure, load_figures
-from policybrief.figures.style import HouseStyle, load_style
-from policybrief.theme import load_theme
+from policybrief.figures.spec import Figure
+from policybrief.figures.style import HouseStyle
+from tools import chart_project
 
-ROOTS = Path(__file__).parent / "roots"
 SOURCE = "sources:\n  - key: smith-2015\n"
 LABELS = ("x_label: {en: Year, es: Año}\n"
           "y_label: {en: Nurses per 1000 people, es: Enfermeras por 1000 habitantes}\n")
@@ -95,14 +94,7 @@ LINES = {"one": 1, "two": 2, "four": 4, "six": 6, "gap": 3, "long": 1}
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Figure], HouseStyle]:
-    root = tmp_path_factory.mktemp("layout")
-    for figure_id, (spec, data) in FIGURES.items():
-        folder = root / "figures" / figure_id
-        folder.mkdir(parents=True)
-        (folder / "figure.yml").write_text(spec, encoding="utf-8")
-        (folder / "data.csv").write_text(data, encoding="utf-8")
-    figures = load_figures(root, ["en", "es"])
-    return figures, load_style(load_theme("default", ROOTS / "basic"))
+    return chart_project(tmp_path_factory.mktemp("layout"), FIGURES)  # type: ignore[no-any-return]
 
 
 class Drawn:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +34,20 @@ def require(tool: str) -> str:
     if os.environ.get("POLICYBRIEF_REQUIRE_TOOLS"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def chart_project(root: Path, figures: dict[str, tuple[str, str]]) -> tuple[Any, Any]:
+    """Figures written as ``figures/<id>/{figure.yml,data.csv}`` under ``root`` (id ->
+    (spec, data)), loaded for English and Spanish, with the default theme's chart style."""
+    from policybrief.figures.spec import load_figures
+    from policybrief.figures.style import load_style
+    from policybrief.theme import load_theme
+
+    for figure_id, (spec, data) in figures.items():
+        folder = root / "figures" / figure_id
+        folder.mkdir(parents=True)
+        (folder / "figure.yml").write_text(spec, encoding="utf-8")
+        (folder / "data.csv").write_text(data, encoding="utf-8")
+    loaded = load_figures(root, ["en", "es"])
+    assert sorted(loaded) == sorted(figures)
+    return loaded, load_style(load_theme("default", Path(__file__).parent / "roots" / "basic"))
