@@ -41,7 +41,7 @@ text = "\n".join(l for l in text.splitlines() if not l.startswith("![](figure:")
 def pandoc(to):
     return subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "--citeproc",
         "--bibliography", str(root / "references.bib"),
-        "--csl", str(root / "styles/house-notes.csl"), "-s", "-t", to,
+        "--csl", str(root / "src/policybrief/themes/default/csl/house.csl"), "-s", "-t", to,
         "--metadata", "title=Brief"], input=text.encode(), capture_output=True,
         check=True).stdout
 """
