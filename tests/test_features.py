@@ -237,3 +237,16 @@ def test_a_theme_may_number_appendix_tables_per_appendix(make_project) -> None: 
     (root / "theme" / "theme.yml").write_text("appendix_numbering: by-letter\n")
     with pytest.raises(BriefError, match="appendix_numbering is one of: continuous, lettered"):
         check_only(root)
+
+
+def test_without_url_no_relative_language_alternates(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Search engines refuse relative hreflang links: without brief.yml's url the page
+    keeps its visible language switcher and no <link rel=alternate>; the description
+    comes from the first paragraph when brief.yml gives none."""
+    root = make_project("basic")
+    build(root, ["html"], ["en", "es"], None, Reporter(quiet=True))
+    page = lxml_html.fromstring((root / "build/en/fixture-brief.html").read_bytes())
+    assert page.xpath("//link[@rel='alternate' or @rel='canonical']") == []
+    assert page.xpath("//a[@hreflang='es']/@href") == ["../es/fixture-brief.html"]
+    description = page.xpath("//meta[@name='description']/@content")[0]
+    assert description.startswith("The Palermo Protocol defines") and len(description) <= 161

@@ -103,6 +103,18 @@ class BuildContext:
             entries.append(TocEntry(level, identifier, number, stringify(title_inlines).strip()))
         return entries
 
+    def opening_sentences(self, limit: int = 160) -> str:
+        """The brief's first paragraph, cut at a word before ``limit`` characters: what a
+        search engine shows when brief.yml gives no description."""
+        for block in self.doc["blocks"]:
+            if block["t"] == "Para":
+                inlines = [i for i in block["c"] if i["t"] not in ("Note", "Cite")]
+                text = " ".join(stringify(inlines).split())
+                if len(text) <= limit:
+                    return text
+                return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        return ""
+
     def template_vars(self, doc: Node | None = None) -> dict[str, Any]:
         """What every template may use (a fresh copy: callers add their own), with the
         contents of ``doc`` when given."""
@@ -135,6 +147,7 @@ class BuildContext:
             "organization": project.organization,
             "rights": edition.rights,
             "description": edition.description,
+            "summary": edition.description or self.opening_sentences(),
             "keywords": edition.keywords,
             "language_name": language_name(edition.lang, edition.lang),
             "other_editions": others,
