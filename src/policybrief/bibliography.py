@@ -16,10 +16,23 @@ language.
 LaTeX is decoded to Unicode by pylatexenc (``{\\'a}`` -> "á", ``\\&`` -> "&", ``--``
 -> "–") in every field except the verbatim ones (URL, DOI, ISBN, ...), after names
 are split, so a braced corporate author stays one literal name.
+
+Reading the file (:func:`load_bibliography`) leaves nothing to chance: ``@string``
+macros and ``#`` concatenation are expanded (bibtexparser's own
+``ResolveStringReferencesMiddleware``, completed by :class:`StringExpressions` for
+what it leaves), ``crossref`` is resolved by biblatex's default inheritance rules
+(:data:`CROSSREF_RULES`), and every block bibtexparser could not parse, every
+duplicate (entry keys and ``@string`` names compared without case, as BibTeX and biber
+compare them; fields within an entry), every undefined macro and every text a stray
+brace left outside its entry is an error located at its line. What the file means
+but BibTeX and biber would read differently (a field commented out with ``%``, an
+ignored ``@preamble``) is a located warning (:attr:`Bibliography.diagnostics`, rule
+``source-syntax``, reported by ``brief check``).
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 import re
@@ -28,7 +41,23 @@ from pathlib import Path
 from typing import Any
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares import (
+    LibraryMiddleware,
+    RemoveEnclosingMiddleware,
+    ResolveStringReferencesMiddleware,
+)
 from bibtexparser.middlewares.names import split_multiple_persons_names
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ImplicitComment,
+    ParsingFailedBlock,
+    Preamble,
+    String,
+)
 from pylatexenc import latexwalker  # type: ignore[import-untyped]
 from pylatexenc.latex2text import (  # type: ignore[import-untyped]
     LatexNodes2Text,
@@ -37,7 +66,7 @@ from pylatexenc.latex2text import (  # type: ignore[import-untyped]
 )
 from pylatexenc.macrospec import MacroSpec  # type: ignore[import-untyped]
 
-from policybrief.errors import BibliographyError, BriefError, Location, raise_all
+from policybrief.errors import BibliographyError, BriefError, Diagnostic, Location, raise_all
 from policybrief.textfiles import read_text
 
 # biblatex entry types as pandoc maps them to CSL (its getTypeAndGenre). Pandoc gives
@@ -276,6 +305,10 @@ class BibEntry:
     fields: dict[str, str]
     location: Location
     field_lines: dict[str, int] = field(default_factory=dict)
+    # fields taken from a ``crossref`` parent: field -> key of the entry that gives it.
+    # Their line is the child's ``crossref`` line (the parent's own lines stay the
+    # parent's, for an opt-out or a finding there).
+    inherited: dict[str, str] = field(default_factory=dict)
 
     def field_location(self, name: str) -> Location:
         line = self.field_lines.get(name)
@@ -286,6 +319,8 @@ class BibEntry:
 class Bibliography:
     path: Path
     entries: dict[str, BibEntry]
+    # what reading the file found that BibTeX or biber would read differently (warnings)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def keys(self) -> set[str]:
         return set(self.entries)
@@ -434,11 +469,11 @@ def _old_date(fields: dict[str, str], prefix: str) -> dict[str, Any] | None:
         return None
     parts = [int(year)]
     month = fields.get(prefix + "month", "").strip().lower()
-    number = _MONTHS.get(month[:3]) if not month.isdigit() else int(month)
+    number = _MONTHS.get(month[:3]) if not month.isdecimal() else int(month)
     if number and 1 <= number <= 12:
         parts.append(number)
         day = fields.get(prefix + "day", "").strip()
-        if day.isdigit() and 1 <= int(day) <= 31:
+        if day.isdecimal() and 1 <= int(day) <= 31:
             parts.append(int(day))
     return {"date-parts": [parts]}
 
@@ -563,7 +598,7 @@ def entry_to_csl(entry: BibEntry, lang: str) -> dict[str, Any]:
     put("container-title-short", text("shorttitle", when=periodical and not has_main)
         or text("shortjournal"))
     series = text("series")
-    put("collection-title", f"{_ordinal(series)} series" if series.isdigit() else series)
+    put("collection-title", f"{_ordinal(series)} series" if series.isdecimal() else series)
     short = text("shorttitle", when=not has_main or chapterlike)
     if not short and (subtitle or addon) and not has_main:
         short = text("title").split(":")[0].strip()
@@ -634,6 +669,331 @@ def _genre(kind: str, fields: dict[str, str]) -> str:
     return ""
 
 
+# ------------------------------------------------------------- @string and #
+
+# BibTeX's predefined month macros (as plain.bst defines them); a @string may redefine one.
+MONTH_MACROS = dict(zip(_MONTHS, ["January", "February", "March", "April", "May", "June",
+                                  "July", "August", "September", "October", "November",
+                                  "December"], strict=True))
+MAX_MACRO_LENGTH = 100_000  # characters a field or @string may expand to
+MAX_MACRO_DEPTH = 64  # a @string defined through a @string through ... this deep at most
+MAX_CROSSREF_DEPTH = 16  # a crossref parent's parent's ... this deep at most
+
+# BibTeX's identifiers (macro and field names): none of "#%'(),={} or a space, not
+# starting with a digit.
+_NAME = re.compile(r"[^\d\s\"#%'(),={}][^\s\"#%'(),={}]*")
+_NUMBER = re.compile(r"[0-9]+")
+# the delimiters of a value as bibtexparser's splitter reads them (a backslash escapes)
+_DELIMITER = re.compile(r'(?<!\\)[{}"#]')
+# what a missing comma leaves in a value (checks.bibliography.lost_fields warns of it)
+_SWALLOWED = re.compile(r"\n\s*[A-Za-z][\w:+-]*\s*=")
+
+
+def _split_concatenation(value: str) -> list[str] | None:
+    """``a # {b} # "c"`` as its parts, split at each ``#`` outside braces and quotes;
+    None if a brace or quote is left open, or closes one never opened."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for match in _DELIMITER.finditer(value):
+        char = match.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:match.start()].strip())
+            start = match.end()
+    if depth or quoted:
+        return None
+    parts.append(value[start:].strip())
+    return parts
+
+
+def _enclosed(part: str) -> bool:
+    """``{...}`` or ``"..."`` whose opening delimiter closes at the very end."""
+    if len(part) < 2 or part[0] not in '{"' or part[-1] != {"{": "}", '"': '"'}[part[0]]:
+        return False
+    depth = 0
+    for match in _DELIMITER.finditer(part, 1, len(part) - 1):
+        char = match.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif char == '"' and part[0] == '"' and depth == 0:
+            return False
+    return depth == 0
+
+
+def _excerpt(value: str) -> str:
+    text = _SPACES.sub(" ", value).strip()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class StringExpressions(LibraryMiddleware):
+    """What bibtexparser's ``ResolveStringReferencesMiddleware`` leaves of BibTeX's
+    string language: it replaces a value that is one whole ``@string`` name
+    (``publisher = acm``), and no more (bibtexparser issue #396). This expands the rest:
+    ``#`` concatenation (``"Proc. " # acm # " 2020"``), ``@string`` definitions made of
+    other ``@string`` names, BibTeX's predefined months (``month = jan``), and it
+    reports, with its line, every name no ``@string`` defines, every loop, and every
+    value that is not BibTeX (``{Fo}o``: text after its closing brace).
+
+    It runs between that middleware and ``RemoveEnclosingMiddleware`` and leaves each
+    value it expands in braces, for the latter to take off. Names are compared without
+    case, as BibTeX compares them; a ``@string`` may be defined after its use (BibTeX
+    would need it before).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allow_inplace_modification=True)
+        self.problems: list[tuple[int, str]] = []  # (1-based line, message)
+        self._definitions: dict[str, String] = {}
+        self._values: dict[str, str | None] = {}
+        self._open: set[str] = set()
+        self._too_deep = False
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return "policybrief-string-expressions"
+
+    def transform(self, library: Library) -> Library:
+        self._definitions = {s.key.lower(): s for s in library.strings}
+        for name in self._definitions:
+            self._macro(name, 0, 0, "")
+        for entry in library.entries:
+            for item in entry.fields:
+                value = item.value
+                if not isinstance(value, str):
+                    continue
+                value = value.strip()
+                if _enclosed(value) or _NUMBER.fullmatch(value):
+                    continue
+                text = self._expand(value, (item.start_line or 0) + 1,
+                                    f"entry '{entry.key}', field '{item.key}'", 0)
+                if text is not None:
+                    item.value = "{" + text + "}"
+        return library
+
+    def _expand(self, value: str, line: int, where: str, depth: int) -> str | None:
+        """The text of ``value``, or None once the reason is reported."""
+        if not value.strip():
+            self.problems.append((line, f"{where} has no value (write {{}} for none)"))
+            return None
+        parts = _split_concatenation(value)
+        if parts is None or not all(parts):
+            if _SWALLOWED.search(value):
+                return None  # a missing comma: brief check warns at the field
+            self.problems.append((line, f"{where}: '{_excerpt(value)}' is not a BibTeX "
+                                  "value: a brace or quote is missing or extra, or a part "
+                                  "of a # concatenation is empty"))
+            return None
+        texts: list[str] = []
+        length = 0
+        for part in parts:
+            text: str | None
+            if _enclosed(part):
+                text = part[1:-1]
+            elif _NUMBER.fullmatch(part):
+                text = part
+            elif _NAME.fullmatch(part):
+                text = self._macro(part, line, depth, where)
+            else:
+                if not _SWALLOWED.search(value):
+                    self.problems.append((line, (
+                        f"{where}: '{_excerpt(part)}' is not a BibTeX value: text outside "
+                        "its braces or quotes (a stray '}' or '\"'?), or a missing #")))
+                return None
+            if text is None:
+                return None
+            length += len(text)
+            if length > MAX_MACRO_LENGTH:
+                self.problems.append((line, f"{where} expands to more than "
+                                      f"{MAX_MACRO_LENGTH:,} characters"))
+                return None
+            texts.append(text)
+        return "".join(texts)
+
+    def _macro(self, name: str, line: int, depth: int, where: str) -> str | None:
+        """The text of the ``@string`` (or month) ``name``, used at ``line``."""
+        key = name.lower()
+        definition = self._definitions.get(key)
+        if definition is None:
+            if key in MONTH_MACROS:
+                return MONTH_MACROS[key]
+            self.problems.append((line, f"{where}: '{name}' is no @string's name (write "
+                                  f"{{{name}}} for the text itself)"))
+            return None
+        if key in self._values:
+            return self._values[key]
+        here = (definition.start_line or 0) + 1
+        if key in self._open:
+            self.problems.append((line, f"{where}: @string '{definition.key}' (line "
+                                  f"{here}) is defined through itself"))
+            return None
+        if depth >= MAX_MACRO_DEPTH:
+            if not self._too_deep:  # said once, not once every MAX_MACRO_DEPTH
+                self.problems.append((line, f"{where}: @string '{definition.key}' is "
+                                      f"defined through more than {MAX_MACRO_DEPTH} others"))
+            self._too_deep = True
+            return None
+        self._open.add(key)
+        value = definition.value if isinstance(definition.value, str) else ""
+        text = self._expand(value.strip(), here, f"@string '{definition.key}'", depth + 1)
+        self._open.discard(key)
+        self._values[key] = text
+        return text
+
+
+# -------------------------------------------------------------------- crossref
+
+# biblatex's default data inheritance (the biblatex manual, appendix B "Default
+# Inheritance Setup"; biber applies it): a child inherits every field of its
+# ``crossref`` parent that it does not have, except these, and for these pairs of
+# parent and child types a field is taken under another name (an empty tuple: not
+# inherited).
+NEVER_INHERITED = frozenset({
+    "ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label", "options",
+    "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
+    "shorthandintro", "sortkey", "policybrief-ignore"})
+_NO_SHORT_TITLES: dict[str, tuple[str, ...]] = {
+    "shorttitle": (), "sorttitle": (), "indextitle": (), "indexsorttitle": ()}
+
+
+def _titles_as(prefix: str) -> dict[str, tuple[str, ...]]:
+    return {"title": (f"{prefix}title",), "subtitle": (f"{prefix}subtitle",),
+            "titleaddon": (f"{prefix}titleaddon",), **_NO_SHORT_TITLES}
+
+
+CROSSREF_RULES: list[tuple[frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]] = [
+    (frozenset({"mvbook", "book"}), frozenset({"inbook", "bookinbook", "suppbook"}),
+     {"author": ("author", "bookauthor")}),
+    (frozenset({"mvbook"}), frozenset({"book", "inbook", "bookinbook", "suppbook"}),
+     _titles_as("main")),
+    (frozenset({"mvcollection", "mvreference"}),
+     frozenset({"collection", "reference", "incollection", "inreference", "suppcollection"}),
+     _titles_as("main")),
+    (frozenset({"mvproceedings"}), frozenset({"proceedings", "inproceedings"}),
+     _titles_as("main")),
+    (frozenset({"book"}), frozenset({"inbook", "bookinbook", "suppbook"}), _titles_as("book")),
+    (frozenset({"collection", "reference"}),
+     frozenset({"incollection", "inreference", "suppcollection"}), _titles_as("book")),
+    (frozenset({"proceedings"}), frozenset({"inproceedings"}), _titles_as("book")),
+    (frozenset({"periodical"}), frozenset({"article", "suppperiodical"}),
+     {"title": ("journaltitle",), "subtitle": ("journalsubtitle",),
+      "titleaddon": ("journaltitleaddon",), **_NO_SHORT_TITLES}),
+]
+# Fields that are one field to biber (its aliases, and a date with its parts): a child
+# with any of them inherits none of the others.
+_SAME_FIELD = [{"journaltitle", "journal"}, {"location", "address"},
+               {"institution", "school"}, {"annotation", "annote"},
+               {"eprinttype", "archiveprefix"}, {"eprintclass", "primaryclass"}] + [
+    {f"{p}date", f"{p}year", f"{p}month", f"{p}day"} for p in ("", "url", "event", "orig")]
+_ALIASES = {name: group for group in _SAME_FIELD for name in group}
+
+
+def crossref_targets(parent_type: str, child_type: str, name: str) -> tuple[str, ...]:
+    """The fields of a ``child_type`` entry a ``parent_type`` parent's field ``name``
+    fills (``title`` of a @collection: ``booktitle`` of an @incollection); a field with
+    a language suffix (``title-es``) goes where the field does (``booktitle-es``)."""
+    match = _LANG_SUFFIX.match(name)
+    base, suffix = (match.group(1), "-" + match.group(2)) if match else (name, "")
+    if base in NEVER_INHERITED:
+        return ()
+    targets: tuple[str, ...] | None = None
+    for parents, children, rules in CROSSREF_RULES:
+        if parent_type in parents and child_type in children and base in rules:
+            targets = (targets or ()) + rules[base]
+    return tuple(t + suffix for t in (targets if targets is not None else (base,)))
+
+
+def _has(fields: dict[str, str], name: str) -> bool:
+    match = _LANG_SUFFIX.match(name)
+    base, suffix = (match.group(1), "-" + match.group(2)) if match else (name, "")
+    return any(alias + suffix in fields for alias in _ALIASES.get(base, {base}))
+
+
+def _inherit(parent: BibEntry, child: BibEntry) -> None:
+    line = child.field_location("crossref").line
+    for name, value in parent.fields.items():
+        for target in crossref_targets(parent.entry_type, child.entry_type, name):
+            if _has(child.fields, target):
+                continue
+            child.fields[target] = value
+            child.field_lines[target] = line
+            child.inherited[target] = parent.inherited.get(name, parent.key)
+
+
+def _resolve_crossrefs(entries: dict[str, BibEntry], unreadable: set[str]) -> list[BriefError]:
+    """Every ``crossref`` resolved, parents first; a missing parent, a key that matches
+    only without case, and a loop are errors at the ``crossref`` field."""
+    errors: list[BriefError] = []
+    by_case = {key.lower(): key for key in entries}
+    done: set[str] = set()
+    too_deep: list[str] = []
+    hints: list[str] = []
+    keys = sorted(entries)
+
+    def resolve(entry: BibEntry, chain: list[str]) -> None:
+        if entry.key in done:
+            return
+        done.add(entry.key)
+        target = entry.fields.get("crossref", "").strip()
+        if not target:
+            return
+        where = entry.field_location("crossref")
+        parent = entries.get(target)
+        if parent is None:
+            if target in unreadable:
+                return  # that entry's own error says why
+            if target.lower() in by_case:
+                errors.append(BibliographyError(
+                    f"entry '{entry.key}': crossref '{target}' matches entry "
+                    f"'{by_case[target.lower()]}' only when case is ignored: write it as "
+                    "that key is written", where))
+            else:
+                hints.append(target)  # a hint for the first few (a search of every key)
+                close = difflib.get_close_matches(target, keys, n=1) if len(hints) <= 10 \
+                    else []
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                errors.append(BibliographyError(
+                    f"entry '{entry.key}': crossref '{target}' is no entry's key{hint}",
+                    where))
+            return
+        if parent.key == entry.key or parent.key in chain:
+            loop = " -> ".join([*chain[chain.index(parent.key):], entry.key, parent.key]
+                               if parent.key in chain else [entry.key, entry.key])
+            errors.append(BibliographyError(
+                f"entry '{entry.key}': crossref makes a loop ({loop})", where))
+            return
+        if len(chain) >= MAX_CROSSREF_DEPTH:
+            if not too_deep:  # said once
+                errors.append(BibliographyError(
+                    f"entry '{entry.key}': crossref chain longer than {MAX_CROSSREF_DEPTH} "
+                    "entries", where))
+            too_deep.append(entry.key)
+            return
+        resolve(parent, [*chain, entry.key])
+        _inherit(parent, entry)
+
+    for entry in list(entries.values()):
+        resolve(entry, [])
+    return errors
+
+
+# ------------------------------------------------------------------ the file
+
+# what no citation can name, or BibTeX and biber read differently (% starts a comment)
+_KEY_PROBLEM = re.compile(r"[\s\"%(),={}]")
+# a line of text outside every entry that reads as a field (``author = {...}``)
+_FIELD_LIKE = re.compile(r"^[ \t]*([^\s\"#%'(),={}]+)[ \t]*=", re.M)
+
+
 def _validate(entry: BibEntry) -> list[BriefError]:
     errors: list[BriefError] = []
     if entry.entry_type not in CSL_TYPES:
@@ -641,8 +1001,10 @@ def _validate(entry: BibEntry) -> list[BriefError]:
         errors.append(BibliographyError(
             f"entry '{entry.key}': unknown entry type '@{entry.entry_type}' (known: {known})",
             entry.location))
-    if not entry.fields.get("title", "").strip():
-        errors.append(BibliographyError(f"entry '{entry.key}' has no title", entry.location))
+    if not entry.key or _KEY_PROBLEM.search(entry.key):
+        errors.append(BibliographyError(
+            f"entry key '{entry.key}' is empty or holds a space, quote, brace, "
+            "parenthesis, comma, = or %", entry.location))
     year = entry.fields.get("year")
     if year is not None and not re.fullmatch(r"\d{1,4}", year.strip()):
         errors.append(BibliographyError(f"entry '{entry.key}': year '{year}' is not a year",
@@ -656,33 +1018,170 @@ def _validate(entry: BibEntry) -> list[BriefError]:
     return errors
 
 
+class _Reader:
+    """One file's blocks as entries, with every error and warning located."""
+
+    def __init__(self, path: Path, last_line: int) -> None:
+        self.path = path
+        self.last_line = last_line
+        self.errors: list[BriefError] = []
+        self.warnings: list[Diagnostic] = []
+        self.entries: dict[str, BibEntry] = {}
+        self.unreadable: set[str] = set()  # keys of entries reported and left out
+        self._entry_case: dict[str, Entry | String] = {}
+        self._string_case: dict[str, Entry | String] = {}
+
+    def at(self, line: int | None) -> Location:
+        """A location from bibtexparser's 0-based line."""
+        return Location(self.path, (line or 0) + 1, 1)
+
+    def error(self, message: str, line: int | None) -> None:
+        self.errors.append(BibliographyError(message, self.at(line)))
+
+    def warn(self, message: str, line: int | None) -> None:
+        self.warnings.append(Diagnostic("warning", message, self.at(line), "source-syntax"))
+
+    def read(self, library: Library) -> None:
+        previous: Block | None = None
+        for block in library.blocks:
+            if isinstance(block, DuplicateBlockKeyBlock):
+                self._duplicate(block)
+            elif isinstance(block, DuplicateFieldKeyBlock):
+                entry = block.ignore_error_block
+                if isinstance(entry, Entry):
+                    self._entry(entry, validate=False)  # reports each field given twice
+                    self.unreadable.add(entry.key)
+                    self.entries.pop(entry.key, None)
+            elif isinstance(block, ParsingFailedBlock):
+                self._failed(block)
+            elif isinstance(block, Entry):
+                self._entry(block)
+            elif isinstance(block, String):
+                self._same_but_case(block, self._string_case, "@string name")
+            elif isinstance(block, ImplicitComment):
+                self._stray_text(block, previous)
+            elif isinstance(block, Preamble):
+                self.warn("the @preamble is not used: LaTeX macros it defines are unknown "
+                          "to the fields that use them", block.start_line)
+            previous = block
+
+    def _failed(self, block: ParsingFailedBlock) -> None:
+        error = block.error
+        reason = getattr(error, "abort_reason", None) or str(error).split("\n")[-1]
+        start = (block.start_line or 0) + 1
+        stop = min(start + (block.raw or "").count("\n"), self.last_line)
+        where = f"reading stopped on line {stop}" if stop != start else ""
+        detail = "; ".join(p for p in (where, _SPACES.sub(" ", reason).strip()) if p)
+        self.error(f"cannot parse this entry: syntax error{f' ({detail})' if detail else ''}",
+                   block.start_line)
+
+    def _duplicate(self, block: DuplicateBlockKeyBlock) -> None:
+        first = (block.previous_block.start_line or 0) + 1
+        if isinstance(block.ignore_error_block, String):
+            self.error(f"@string '{block.key}' is defined twice (first on line {first})",
+                       block.start_line)
+        else:
+            self.unreadable.add(block.key)
+            self.error(f"duplicate entry key '{block.key}' (first on line {first})",
+                       block.start_line)
+
+    def _same_but_case(self, block: Entry | String, seen: dict[str, Entry | String],
+                       what: str) -> bool:
+        """An error at ``block`` if an earlier one's key differs only in case."""
+        first = seen.setdefault(block.key.lower(), block)
+        if first is block:
+            return False
+        self.error(f"{what} '{block.key}' differs from '{first.key}' (line "
+                   f"{(first.start_line or 0) + 1}) only in case, and BibTeX and biber take "
+                   "them for one: rename one", block.start_line)
+        return True
+
+    def _entry(self, raw: Entry, validate: bool = True) -> None:
+        if self._same_but_case(raw, self._entry_case, "entry key"):
+            self.unreadable.add(raw.key)
+            return
+        fields: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        for item in raw.fields:
+            line = (item.start_line or 0) + 1
+            name = item.key.strip().lower()
+            if "%" in name:
+                # biber skips a %-comment inside an entry; BibTeX reads it as text
+                name = " ".join(part.strip() for part in name.split("\n")
+                                if not part.strip().startswith("%"))
+                self.warn(f"entry '{raw.key}': a line commented out with % inside the entry "
+                          f"({'field ' + repr(name) + ' is read, the comment ' if name else ''}"
+                          "ignored here and by biber, but BibTeX refuses it): delete it",
+                          item.start_line)
+                if not name:
+                    continue
+            if not _NAME.fullmatch(name):
+                self.error(f"entry '{raw.key}': '{_excerpt(item.key)}' is not a field name "
+                           "(a comma or = out of place?)", item.start_line)
+                continue
+            if name in fields:
+                self.error(f"entry '{raw.key}': field '{name}' is given twice (first on "
+                           f"line {lines[name]}): keep one", item.start_line)
+                continue
+            fields[name] = str(item.value)
+            lines[name] = line
+        entry = BibEntry(key=raw.key, entry_type=raw.entry_type.lower(), fields=fields,
+                         location=self.at(raw.start_line), field_lines=lines)
+        if validate:
+            self.errors.extend(_validate(entry))
+            month = fields.get("month", "").strip().lower()
+            if month and "date" not in fields and not (
+                    1 <= int(month) <= 12 if month.isdecimal() else month[:3] in _MONTHS):
+                self.warn(f"entry '{raw.key}': month '{fields['month']}' is not a month "
+                          "(1-12, jan-dec or a month's name), so the date has none",
+                          lines["month"] - 1)
+        self.entries[entry.key] = entry
+
+    def _stray_text(self, comment: ImplicitComment, previous: Block | None) -> None:
+        """Text between entries is a comment to BibTeX; text that reads as fields is
+        what a stray ``}`` cut off the entry before it."""
+        text = comment.comment
+        match = _FIELD_LIKE.search(text)
+        if not (text.startswith((",", "}")) or match):
+            return
+        if isinstance(previous, ParsingFailedBlock):
+            return  # the rest of an entry that could not be read: reported with it
+        line = (comment.start_line or 0) + (text[:match.start(1)].count("\n") if match else 0)
+        after = f"after entry '{previous.key}' " if isinstance(previous, Entry) else ""
+        if not match:
+            self.warn(f"'{_excerpt(text)}' {after}is outside every entry (a stray brace or "
+                      "comma?)", line)
+        elif isinstance(previous, Entry):
+            closed = (previous.start_line or 0) + 1 + (previous.raw or "").count("\n")
+            self.error(f"text {after}('{match.group(1)} = ...') is outside every entry, so "
+                       f"it is lost: did a '}}' on line {closed} close the entry early?", line)
+        else:
+            self.error(f"text outside every entry ('{match.group(1)} = ...') reads as a "
+                       "field, which no entry holds: a stray brace, or an entry's opening "
+                       "'@type{key,' missing?", line)
+
+
 def load_bibliography(path: Path) -> Bibliography:
-    """Parse and validate ``path``; every broken entry is reported with its line."""
+    """Parse and validate ``path``; every broken entry is reported with its line, and
+    what BibTeX and biber would read differently is kept as a located warning."""
     if not path.is_file():
         raise BibliographyError(f"bibliography file not found: {path.name}", Location(path))
     text = read_text(path)
     # bibtexparser logs its own account of a broken entry; we report it, located.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = parse_string(text)
-    errors: list[BriefError] = []
-    for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
-        if type(block).__name__ == "DuplicateBlockKeyBlock":
-            message = f"duplicate entry key '{getattr(block, 'key', '?')}'"
-        else:
-            detail = str(getattr(block, "error", "")).split("\n")[-1].strip()
-            message = f"cannot parse this entry: {detail or 'syntax error'}"
-        errors.append(BibliographyError(message, Location(path, line, 1)))
-    entries: dict[str, BibEntry] = {}
-    for raw in library.entries:
-        entry = BibEntry(
-            key=raw.key,
-            entry_type=raw.entry_type.lower(),
-            fields={f.key.lower(): str(f.value) for f in raw.fields},
-            location=Location(path, (raw.start_line or 0) + 1, 1),
-            field_lines={f.key.lower(): (f.start_line or 0) + 1 for f in raw.fields},
-        )
-        errors.extend(_validate(entry))
-        entries[entry.key] = entry
+    expressions = StringExpressions()
+    library = parse_string(text, parse_stack=[
+        ResolveStringReferencesMiddleware(allow_inplace_modification=True), expressions,
+        RemoveEnclosingMiddleware(allow_inplace_modification=True)])
+    reader = _Reader(path, len(text.splitlines()) or 1)
+    reader.errors += [BibliographyError(message, Location(path, line, 1))
+                      for line, message in expressions.problems]
+    reader.read(library)
+    entries = reader.entries
+    errors = reader.errors + _resolve_crossrefs(entries, reader.unreadable)
+    for entry in entries.values():
+        if not entry.fields.get("title", "").strip():
+            errors.append(BibliographyError(f"entry '{entry.key}' has no title",
+                                            entry.location))
     raise_all(errors)
-    return Bibliography(path, entries)
+    return Bibliography(path, entries, reader.warnings)

@@ -1,6 +1,10 @@
 """Sources: every entry has what its type needs, web sources say where and when,
-URLs and DOIs are well-formed, no field swallowed the next one. (Unknown and
-duplicate keys are errors of the bibliography itself, reported when it is read.)"""
+URLs and DOIs are well-formed, no field swallowed the next one, and what reading the
+file found that BibTeX or biber would read differently (rule ``source-syntax``).
+(Unparsable blocks, duplicate keys and fields, undefined ``@string`` names and broken
+``crossref`` are errors of the bibliography itself, reported when it is read.) A field
+an entry inherits through ``crossref`` is checked once, in the entry that gives it
+(what an entry must have counts what it inherits)."""
 
 from __future__ import annotations
 
@@ -54,6 +58,8 @@ def lost_fields(entry: BibEntry) -> list[Diagnostic]:
     warn at the field that swallowed the next one."""
     findings = []
     for name, value in entry.fields.items():
+        if name in entry.inherited:
+            continue  # found in the parent, which has it
         for match in _ASSIGNMENT.finditer(value):
             found = match.group(1)
             before = value[match.start() - 1] if match.start() else ""
@@ -72,7 +78,7 @@ def lost_fields(entry: BibEntry) -> list[Diagnostic]:
 @register("bibliography")
 def check(project: Project) -> list[Diagnostic]:
     bibliography = project.bibliography
-    findings: list[Diagnostic] = []
+    findings: list[Diagnostic] = list(bibliography.diagnostics)
     for key, entry in sorted(bibliography.entries.items()):
         fields = entry.fields
         for requirement in REQUIRED.get(entry.entry_type, []):
@@ -84,13 +90,13 @@ def check(project: Project) -> list[Diagnostic]:
         if entry.entry_type == "online" and fields.get("url") and not fields.get("urldate"):
             findings.append(Diagnostic("warning", f"online source '{key}' has no urldate "
                                        "(when it was accessed)", entry.location, "source-urldate"))
-        url = fields.get("url", "").strip()
+        url = fields.get("url", "").strip() if "url" not in entry.inherited else ""
         if url:
             parsed = urlparse(url)
             if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url:
                 findings.append(Diagnostic("warning", f"'{key}' has a malformed url: {url}",
                                            entry.field_location("url"), "source-url"))
-        doi = fields.get("doi", "").strip()
+        doi = fields.get("doi", "").strip() if "doi" not in entry.inherited else ""
         if doi and not _DOI.match(doi.removeprefix("https://doi.org/")):
             findings.append(Diagnostic("warning", f"'{key}' has a malformed DOI: {doi}",
                                        entry.field_location("doi"), "source-doi"))
