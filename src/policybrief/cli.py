@@ -1,13 +1,18 @@
 """The ``brief`` command. ``main(argv) -> int``; heavy imports happen inside commands.
 
 Exit status: 0 success, 1 a problem in the brief (reported as
-``path:line:col: error: message``), 2 a usage error, 3 an internal error (details
-in a log file, never a traceback on the terminal).
+``path:line:col: error: message``) or in the machine it runs on (a full disk, a
+read-only folder, a missing pandoc or Pango: one line with the cause and what to do),
+2 a usage error, 3 an internal error (details in a log file, never a traceback on the
+terminal).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
 import tempfile
 import traceback
@@ -15,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from policybrief import __version__
-from policybrief.errors import BriefError
+from policybrief.errors import BriefError, environment_fault
 
 
 def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
@@ -130,7 +135,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from policybrief.pipeline import build
 
     reporter = Reporter(quiet=args.quiet or default_quiet())
-    result = build(args.project, args.to, args.lang, args.out, reporter, force=args.force)
+    # stdout lists the outputs and nothing else: what a library prints while building
+    # (WeasyPrint's banner when a system library fails to load) goes to stderr, or
+    # nowhere when quiet (the error line says what to do)
+    with contextlib.ExitStack() as stack:
+        chatter = (stack.enter_context(open(os.devnull, "w")) if reporter.quiet
+                   else sys.stderr)
+        stack.enter_context(contextlib.redirect_stdout(chatter))
+        result = build(args.project, args.to, args.lang, args.out, reporter,
+                       force=args.force)
     for path in result.outputs:
         print(path)
     return 0
@@ -213,6 +226,15 @@ COMMANDS = {"build": _cmd_build, "check": _cmd_check, "watch": _cmd_watch,
             "translations": _cmd_translations, "diff": _cmd_diff, "new": _cmd_new}
 
 
+# Control characters in a message (from a file name or a brief.yml key) are shown, not
+# sent to the terminal, where an escape sequence could rewrite what the user sees.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _say(text: str) -> None:
+    print(_UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     try:
@@ -223,19 +245,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except BriefError as exc:
-        print(exc.format(root.resolve() if root else None), file=sys.stderr)
+        _say(exc.format(root.resolve() if root else None))
         return 1
     except KeyboardInterrupt:
         if args.command == "watch":
             return 0
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception:  # a bug in policybrief: one line for the user, details in a file
-        with tempfile.NamedTemporaryFile("w", prefix="policybrief-crash-", suffix=".log",
-                                         delete=False) as log:
-            log.write(f"policybrief {__version__}, python {sys.version}\n")
-            log.write(f"argv: {list(argv) if argv is not None else sys.argv}\n\n")
-            log.write(traceback.format_exc())
-        print(f"error: internal error in policybrief (details in {log.name}); "
-              "please report it", file=sys.stderr)
+    except Exception as exc:
+        # the machine (a full disk, a read-only folder, Pango missing): the user can act
+        fault = environment_fault(exc)
+        if fault is not None:
+            _say(fault.format(root.resolve() if root else None))
+            return 1
+        # a bug in policybrief: one line for the user, details in a file
+        details = traceback.format_exc()
+        try:
+            with tempfile.NamedTemporaryFile("w", prefix="policybrief-crash-",
+                                             suffix=".log", delete=False) as log:
+                log.write(f"policybrief {__version__}, python {sys.version}\n")
+                log.write(f"argv: {list(argv) if argv is not None else sys.argv}\n\n")
+                log.write(details)
+            where = f"details in {log.name}"
+        except OSError as failed:  # no room for the log either
+            where = (f"{type(exc).__name__}: {' '.join(str(exc).split())}; "
+                     f"no log written: {failed.strerror}")
+        _say(f"error: internal error in policybrief ({where}); please report it")
         return 3

@@ -2,7 +2,9 @@
 
 Every problem a user can fix is a :class:`BriefError` carrying, where known, a
 :class:`Location`. The CLI prints them as ``path:line:col: error: message`` and exits
-1; anything else is a bug in policybrief and is reported as such.
+1; a fault of the machine (a full disk, a read-only folder, a missing tool: see
+:func:`environment_fault`) is an :class:`EnvironmentFault`, one line with the cause and
+what to do, also exit 1; anything else is a bug in policybrief and is reported as such.
 
 What a stage has to say without stopping (a check's finding, a pandoc warning, a
 note the print layout had to move) is a :class:`Diagnostic`, returned as part of the
@@ -11,6 +13,8 @@ stage's result: one type for every warning and error, from the checks to the wri
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +160,83 @@ class TemplateError(BriefError):
 
 class RenderError(BriefError):
     """An edition could not be laid out or written."""
+
+
+class EnvironmentFault(BriefError):
+    """The machine, not the brief: a full disk, a read-only or forbidden folder, a
+    missing or broken tool or system library. One line with the cause and what to do
+    (exit 1), never "please report it".
+
+    ``location`` is the file involved (an output, a tool), not a place in a source, so
+    it is named inside the message (paths in the project relative to it) rather than
+    before it.
+    """
+
+    def format(self, root: Path | None = None, severity: str = "error") -> str:
+        message = self.message
+        if root is not None:
+            message = message.replace(f"{root.resolve()}{os.sep}", "")
+        return f"{severity}: {message}"
+
+
+# What the machine said (an errno), and what the user can do about it.
+_WRITABLE = "make the folder writable, or build elsewhere (brief build --out DIR)"
+_FAULTS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full", "free space and try again"),
+    errno.EDQUOT: ("the disk quota is used up", "free space and try again"),
+    errno.EROFS: ("the file system is read-only",
+                  "build into a writable folder (brief build --out DIR)"),
+    errno.EACCES: ("permission denied", _WRITABLE),
+    errno.EPERM: ("the operation is not permitted", _WRITABLE),
+    errno.EIO: ("the disk reported an input/output error", "check the disk and try again"),
+    errno.ENOTDIR: ("a file is in the way of a folder", "remove it and try again"),
+    errno.EISDIR: ("a folder is in the way of a file", "remove it and try again"),
+    errno.EMFILE: ("too many files are open", "raise the limit (ulimit -n) and try again"),
+    errno.ENFILE: ("too many files are open", "raise the limit (ulimit -n) and try again"),
+}
+_IN_THE_WAY = (errno.ENOTDIR, errno.EISDIR, errno.EEXIST)
+
+PANGO_HELP = "https://doc.courtbouillon.org/weasyprint/stable/first_steps.html#installation"
+
+
+def environment_fault(exc: BaseException, path: Path | None = None,
+                      doing: str = "") -> EnvironmentFault | None:
+    """The :class:`EnvironmentFault` an exception stands for, or None (a bug).
+
+    ``path`` is the file being worked on, ``doing`` what was done to it ("write"):
+    "cannot write build/en/x.pdf: the disk is full; free space and try again".
+    Without them the exception's own file name is shown. A file in the way of a
+    folder (``EEXIST``) counts only with ``doing``: elsewhere it may be a bug.
+    """
+    if isinstance(exc, EnvironmentFault):
+        return exc
+    if isinstance(exc, MemoryError):
+        return EnvironmentFault("out of memory; close other programs, or build one "
+                                "language at a time (brief build --lang xx)")
+    if not isinstance(exc, OSError):
+        return None
+    if exc.errno is None and "cannot load library" in str(exc):  # cffi's dlopen
+        detail = " ".join(str(exc).split())
+        return EnvironmentFault(
+            f"WeasyPrint cannot load a system library it needs for the PDF edition "
+            f"({detail}); install Pango 1.44 or newer (see {PANGO_HELP})")
+    known = {**_FAULTS, errno.EEXIST: _FAULTS[errno.ENOTDIR]} if doing else _FAULTS
+    if exc.errno not in known:
+        return None
+    cause, advice = known[exc.errno]
+    if advice == _WRITABLE and doing != "write":  # perhaps a source that cannot be read
+        advice = "check the permissions of the file and its folder"
+    named = exc.filename
+    if isinstance(named, bytes):
+        named = named.decode(errors="replace")
+    if (named is not None and exc.errno in _IN_THE_WAY and path is not None
+            and Path(named) in path.parents):
+        cause = f"{cause} ({named})"  # a file where the target's folder should be
+    where = path if path is not None else Path(named) if named is not None else None
+    if where is None:
+        return EnvironmentFault(f"{cause}; {advice}")
+    text = f"cannot {doing} {where}: {cause}" if doing else f"{where}: {cause}"
+    return EnvironmentFault(f"{text}; {advice}", Location(where))
 
 
 class BriefErrors(BriefError):

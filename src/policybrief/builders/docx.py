@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
 
 from policybrief.builders.base import BuildContext, Builder, Rendered, data_url, embed_local_images
 from policybrief.builders.registry import register
@@ -24,6 +23,7 @@ from policybrief.pandoc.ast import Node, classes_of, stringify, walk_doc
 from policybrief.pandoc.filters import figures
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
 from policybrief.stagecache import digest
+from policybrief.writer import xml_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 ET.register_namespace("w", W)
@@ -252,8 +252,10 @@ class DocxBuilder(Builder):
 
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
 def _paragraph(text: str, style: str) -> str:
-    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-            f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>')
+    """One paragraph of raw WordprocessingML: the text escaped, and any character XML
+    forbids dropped (brief.yml refuses them; a locale catalogue may still hold one)."""
+    return (f'<w:p><w:pPr><w:pStyle w:val="{xml_text(style)}"/></w:pPr>'
+            f'<w:r><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p>')
 
 
 def _publisher_blocks(ctx: BuildContext) -> list[Node]:
@@ -273,7 +275,7 @@ def _contents_blocks(ctx: BuildContext) -> list[Node]:
         '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        f'<w:r><w:t>{escape(ctx.messages("contents_update"))}</w:t></w:r>'
+        f'<w:r><w:t>{xml_text(ctx.messages("contents_update"))}</w:t></w:r>'
         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
     return [{"t": "RawBlock", "c": ["openxml",
                                     _paragraph(ctx.messages("contents"), "TOCHeading") + field]}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from policybrief.config.schema import DATE, LANGUAGE_CODE, SLUG, BriefConfig
 from policybrief.config.validate import SchemaValidator
@@ -13,6 +13,47 @@ from policybrief.config.yamlsource import LocatedYaml, load_yaml
 from policybrief.errors import ConfigError, Location, raise_all
 
 CONFIG_FILE = "brief.yml"
+
+# Characters no text value may hold: the C0 controls but tab, newline and carriage
+# return (XML forbids them: Word cannot open a document with one), DEL, and the
+# non-characters U+FFFE and U+FFFF. The same set as writer.FORBIDDEN_IN_MARKUP, which
+# checks every output (a sibling layer: each keeps its copy). YAML escapes ("\x01")
+# are how a value gets one; written as they are, they are refused by _RAW.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# What YAML itself refuses in a file (its "printable" set): reported with a place here
+# rather than as the YAML reader's error without one.
+_RAW = re.compile(r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _named(character: str) -> str:
+    code = ord(character)
+    kind = "a control character" if code < 0x20 or 0x7F <= code <= 0x9F else "a non-character"
+    return f"U+{code:04X} ({kind})"
+
+
+def _refuse_raw_characters(path: Path, text: str) -> None:
+    found = _RAW.search(text)
+    if found is not None:
+        at = found.start()
+        raise ConfigError(
+            f"the character {_named(found.group())} is not allowed in {CONFIG_FILE}; "
+            "remove it",
+            Location(path, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)))
+
+
+def _check_text(value: Any, where: tuple[str | int, ...], v: SchemaValidator) -> None:
+    """Every text value, at any depth, is free of control characters."""
+    if isinstance(value, str):
+        found = CONTROL_CHARACTER.search(value)
+        if found is not None:
+            v.error(f"text may not contain {_named(found.group())}: Word cannot open a "
+                    "document with one; remove it", where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, (*where, key), v)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, (*where, index), v)
 
 
 def _check_values(config: BriefConfig, v: SchemaValidator) -> None:
@@ -52,8 +93,15 @@ def load_config_source(root: Path) -> tuple[BriefConfig, LocatedYaml]:
     if not path.is_file():
         raise ConfigError(f"no {CONFIG_FILE} in {root} (is this a brief? try 'brief new DIR')",
                           Location(path))
-    source = load_yaml(path)
+    try:
+        text: str | None = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        text = None  # load_yaml says where
+    if text is not None:
+        _refuse_raw_characters(path, text)
+    source = load_yaml(path, text)
     validator = SchemaValidator(source)
+    _check_text(source.data, (), validator)
     config = cast(BriefConfig | None, validator.build(BriefConfig, source.data, ()))
     if config is not None and not validator.errors:  # values only once types are right
         _check_values(config, validator)
