@@ -135,6 +135,8 @@ def test_a_failed_render_keeps_the_previous_outputs(good_build: Path, tmp_path: 
     text = (THEME / name).read_text(encoding="utf-8")
     assert old in text
     (root / "templates").mkdir()
+    with (root / "brief.yml").open("a") as config:  # the templates are trusted
+        config.write("templates_code: true\n")
     (root / "templates" / name).write_text(text.replace(old, new, 1), encoding="utf-8")
     message = message.format(line=text[:text.index(old)].count("\n") + 2)  # the added line
     capsys.readouterr()
@@ -157,6 +159,8 @@ def test_a_failed_render_of_one_language_writes_no_language(  # type: ignore[no-
     root = tmp_path / "basic"
     shutil.copytree(ROOTS / "basic", root)
     (root / "templates").mkdir()
+    with (root / "brief.yml").open("a") as config:  # the templates are trusted
+        config.write("templates_code: true\n")
     text = (THEME / "web.html.j2").read_text(encoding="utf-8")
     (root / "templates/web.html.j2").write_text(text.replace(
         "</body>", "{% if lang == 'es' %}{{ no_such_variable }}{% endif %}\n</body>", 1))

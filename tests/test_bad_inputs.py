@@ -66,6 +66,12 @@ def write(root: Path, rel: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def trust_templates(root: Path) -> None:
+    """brief.yml's ``templates_code: true``: the project's own templates may run."""
+    with (root / "brief.yml").open("a", encoding="utf-8") as config:
+        config.write("templates_code: true\n")
+
+
 def replace_bytes(root: Path, rel: str, old: bytes, new: bytes, *, line: int) -> None:
     path = root / rel
     data = path.read_bytes()
@@ -281,7 +287,8 @@ CASES = [
          FINDINGS, 18, r"figure 'salaries' is placed here but figures/salaries/ does not exist"),
     # --- templates
     Case("template-syntax-error",
-         lambda r: write(r, "templates/web.html.j2", "<!DOCTYPE html>\n{% if %}\n{% endif %}\n"),
+         lambda r: (trust_templates(r),
+                    write(r, "templates/web.html.j2", "<!DOCTYPE html>\n{% if %}\n{% endif %}\n")),
          "templates/web.html.j2", 2,
          r"template syntax error: Expected an expression, got 'end of statement block'"),
 ]

@@ -30,7 +30,7 @@ def edit(path: Path, old: str, new: str) -> None:
     ("references.bib", "  date         = {2015},", "  year = {²},", "references.bib:",
      "is not a year"),
     ("figures/workers/data.csv", "2005,31243", "2005,inf", "figures/workers/data.csv:3:2:",
-     "is numeric but has 'inf'"),
+     "has 'inf', which is not a finite number"),
     ("chapters/en/02-findings.md", "![](figure:wages)", "![](figure:no.such)",
      "chapters/en/02-findings.md:14:", "figure 'no.such'"),
 ])

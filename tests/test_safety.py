@@ -84,6 +84,8 @@ def test_safe_document_passes() -> None:
 def test_template_override_cannot_reach_python(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
     root = make_project(only="en")
     (root / "templates").mkdir()
+    with (root / "brief.yml").open("a") as config:  # the templates are trusted
+        config.write("templates_code: true\n")
     marker = root / "pwned"
     (root / "templates/web.html.j2").write_text(
         '{{ cycler.__init__.__globals__.os.popen("touch ' + str(marker) + '").read() }}')

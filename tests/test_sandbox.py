@@ -212,6 +212,8 @@ def override(root: Path, head: str = "", body: str = "") -> None:
     assert "</head>" in text and "<body>" in text
     text = text.replace("</head>", head + "\n</head>", 1).replace("<body>", "<body>\n" + body, 1)
     (root / "templates").mkdir(exist_ok=True)
+    with (root / "brief.yml").open("a") as config:  # the templates are trusted
+        config.write("templates_code: true\n")
     (root / "templates/print.html.j2").write_text(text, encoding="utf-8")
 
 

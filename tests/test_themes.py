@@ -53,6 +53,10 @@ def test_a_project_theme_folder_overrides_single_files(make_project) -> None:
     (theme / "css" / "print.css").write_text(
         css + '\n@page { @bottom-left { content: "ACME HOUSE STYLE"; } }\n')
     set_option(root, "theme", "./theme")
+    with pytest.raises(ConfigError, match="set 'templates_code: true'") as refused:
+        load_project(root)  # the project's own templates are code: allowed when said so
+    assert refused.value.location is not None and refused.value.location.line > 1
+    set_option(root, "templates_code", "true")
     build(root, ["pdf", "html"], ["en"], None, Reporter(quiet=True))
     html = (root / "build" / "en" / "fixture-brief.html").read_text()
     assert MARKER.format("folder") in html
@@ -105,6 +109,7 @@ def test_a_complete_theme_lacking_files_is_refused(make_project, capsys) -> None
     (root / "bare" / "csl" / "house.csl").unlink()
     (root / "bare" / "css" / "web.css").unlink()
     set_option(root, "theme", "./bare")
+    set_option(root, "templates_code", "true")
     assert main(["check", "--project", str(root)]) == 1
     err = capsys.readouterr().err
     assert "brief.yml:" in err and "lacks csl/house.csl" in err

@@ -34,9 +34,9 @@ from policybrief.figures.render import render_figure
 from policybrief.figures.style import load_style
 from policybrief.log import Reporter
 from policybrief.model import Project
-from policybrief.prepare import prepare_edition
+from policybrief.prepare import parsed_problems, prepare_edition
 from policybrief.project import fingerprint, load_project
-from policybrief.writer import Manifest, build_lock, write_atomic
+from policybrief.writer import Manifest, build_lock, verify_output, write_all
 
 
 def build_date() -> dt.datetime:
@@ -238,15 +238,22 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
             for diagnostic in result.diagnostics:
                 reporter.report(diagnostic)
                 found.append(diagnostic)
+        # Every output is checked (a reader can open it), then all are written as one
+        # transaction with the manifest: each written and flushed first, then all
+        # renamed, the manifest last; a failure before the renames changes nothing.
+        home = project.root.resolve()
+        for result in results:
+            for _fmt, target, data in result.outputs:
+                verify_output(target, data, str(target.relative_to(home))
+                              if target.is_relative_to(home) else str(target))
         written = []
         for result in results:
             for fmt, target, data in result.outputs:
-                write_atomic(target, data)
                 manifest.record(target, data, keys[(result.lang, fmt)], result.lang, fmt,
                                 fingerprints[result.lang], date, versions)
-                written.append(target)
+                written.append((target, data))
         manifest.checked = project_key
-        manifest.save()
+        write_all([*written, (manifest.path, manifest.encode())])
     reporter.step(f"built {len(written)} files in {time.perf_counter() - started:.1f} s")
     return BuildResult([targets[(lang, f)] for lang in wanted for f in formats], found)
 
@@ -272,7 +279,13 @@ def check_only(root: Path) -> tuple[Project, list[Diagnostic]]:
     project = load_project(root)
     problems = [Diagnostic("error", e.message, e.location, "format")
                 for e in format_problems(project)]
-    return project, sorted(run_checks(project) + problems,
+    found = run_checks(project)
+    # the parsed document's check speaks for chapters the text scan found clean (it
+    # sees what the scan cannot: entities decoded, reference-style images), so that
+    # nothing is said twice
+    flagged = {d.location.path for d in found if d.is_error and d.location is not None}
+    problems += parsed_problems(project, project.root / "build" / ".cache", flagged)
+    return project, sorted(found + problems,
                            key=lambda d: (d.location or Location(Path("")), d.message))
 
 

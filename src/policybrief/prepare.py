@@ -78,9 +78,12 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     cite_args = ["--bibliography", str(refs), "--csl", str(style), f"--metadata=lang:{lang}"]
     doc: Node = {"blocks": []}
     for chapter in edition.chapters:
+        safety.enforce_markdown_depth(chapter)  # before pandoc's JSON is read (recursion)
         parsed = _parse_chapter(project, str(chapter.path.relative_to(project.root)),
                                 cache_dir, said)
-        safety.enforce(parsed, chapter)
+        safety.enforce_depth(parsed, chapter)  # before anything walks it recursively
+        safety.enforce(parsed, chapter, project.root)
+        parsed = safety.without_comments(parsed)
         doc = {**parsed, "meta": {}, "blocks": doc["blocks"] + parsed["blocks"]}
     number_citations(doc)
     doc, shown = figures_filter.apply(doc, project.figures, lang, messages)
@@ -122,9 +125,46 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
                                 digest(STORED_LAYOUT, requests, *citeproc_inputs), citations, dict)
     said += _load(formatted["warnings"])
     doc = figures_filter.fill_sources(doc, formatted["sources"])
+    _refuse_unsafe_links(project, doc)
     doc = translated_quotes.apply(doc)
     doc = pullquotes.apply(doc)
     return PreparedEdition(project, edition, doc, figures, messages, said)
+
+
+def _refuse_unsafe_links(project: Project, doc: Node) -> None:
+    """The link rule, applied again after citeproc wrote the sources' addresses (a
+    ``url = {javascript:...}`` in the bibliography); located in the .bib file."""
+    unsafe = safety.unsafe_links(doc)
+    if not unsafe:
+        return
+    problem, target = unsafe[0]
+    text = project.bibliography.path.read_text(encoding="utf-8", errors="replace")
+    offset = text.find(target)
+    line = text.count("\n", 0, offset) + 1 if offset >= 0 else 0
+    raise BriefError(f"{problem}: {target[:80]}", Location(project.bibliography.path, line))
+
+
+def parsed_problems(project: Project, cache_dir: Path,
+                    skip: set[Path] | frozenset[Path] = frozenset()) -> list[Diagnostic]:
+    """The safety rule applied to every chapter as pandoc parses it (``brief check``
+    refuses what the build would: entities, reference-style images and nested
+    brackets are read as pandoc reads them). Parses come from the build's cache;
+    chapters in ``skip`` (already refused by the text checks) are not parsed."""
+    found: list[Diagnostic] = []
+    for edition in project.editions:
+        for chapter in edition.chapters:
+            if chapter.path in skip or chapter.path.resolve() in skip:
+                continue
+            said: list[Diagnostic] = []
+            try:
+                safety.enforce_markdown_depth(chapter)
+                parsed = _parse_chapter(project, str(chapter.path.relative_to(project.root)),
+                                        cache_dir, said)
+                safety.enforce_depth(parsed, chapter)
+                safety.enforce(parsed, chapter, project.root)
+            except BriefError as exc:
+                found.append(Diagnostic("error", exc.message, exc.location, "safety"))
+    return found
 
 
 def _where(edition: Edition, key: str) -> Location | None:

@@ -19,6 +19,7 @@ from policybrief.errors import ConfigError, Location
 from policybrief.figures.spec import load_figures
 from policybrief.markdown_scan import image_targets
 from policybrief.model import Edition, Project
+from policybrief.safety import link_problem
 from policybrief.theme import Theme, load_theme
 
 
@@ -32,10 +33,38 @@ def load_project(root: Path) -> Project:
     if not bib_path.resolve().is_relative_to(root):
         raise ConfigError(f"the bibliography must be a file in the project, not "
                           f"'{config.bibliography}'", source.where(("bibliography",)))
+    code = project_code(theme)
+    if code and not config.templates_code:
+        shown = ", ".join(str(p.relative_to(root)) for p in code[:3])
+        raise ConfigError(
+            f"the project's own templates, stylesheets or scripts ({shown}) can put script "
+            "and remote fetches into the editions: set 'templates_code: true' in brief.yml "
+            "to use them (trusted content only; a pull request can change them)",
+            source.where(("theme",)) if config.theme != "default" else Location(code[0]))
+    organization = config.organization
+    if organization is not None and organization.url and link_problem(organization.url):
+        raise ConfigError(f"organization url: {link_problem(organization.url)}",
+                          source.where(("organization", "url")))
     style = citation_style(config.style, root, theme, source.where(("style",)))
     figures = load_figures(root, config.languages)
     return Project(root, config, theme, tuple(editions), load_bibliography(bib_path), style,
                    figures, source)
+
+
+CODE_FOLDERS = ("templates", "css", "js")
+
+
+def project_code(theme: Theme) -> list[Path]:
+    """The theme files that come from the project itself and can put active content in
+    an edition (templates, stylesheets, scripts); installed themes are trusted."""
+    found = []
+    for layer in theme.layers:
+        if not layer.from_project:
+            continue
+        for path in layer.files():
+            if path.relative_to(layer.folder).parts[0] in CODE_FOLDERS:
+                found.append(path)
+    return found
 
 
 def citation_style(style: str, root: Path, theme: Theme, where: Location) -> Path:

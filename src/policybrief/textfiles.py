@@ -12,12 +12,20 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # a chapter or data file; the flagship's large
 def read_text(path: Path) -> str:
     """Read UTF-8 text, locating a decoding error at its line and column. Files over
     4 MB are refused: no brief needs one, and a pull request must not be able to make
-    a build take minutes or exhaust memory."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    a build take minutes or exhaust memory. At most one byte over the limit is read,
+    whatever the file claims to be (a link to ``/dev/zero`` has no size), and the error
+    points where the limit is passed."""
+    if not path.is_file():  # a FIFO or a device would never end, or never start
+        raise SourceError("not a regular file", Location(path))
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        size = max(path.stat().st_size, len(data))
+        line = data.count(b"\n", 0, MAX_FILE_BYTES) + 1
+        col = MAX_FILE_BYTES - (data.rfind(b"\n", 0, MAX_FILE_BYTES) + 1) + 1
         raise SourceError(f"file is {size / 1024 / 1024:.1f} MB; the limit is "
-                          f"{MAX_FILE_BYTES // 1024 // 1024} MB", Location(path))
-    data = path.read_bytes()
+                          f"{MAX_FILE_BYTES // 1024 // 1024} MB (passed on this line)",
+                          Location(path, line, col))
     try:
         # A byte-order mark and Windows line ends are editors' habits, not content.
         return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")

@@ -55,6 +55,7 @@ class Layer:
 
     folder: Path
     only: tuple[str, ...] = ()
+    from_project: bool = False  # the project's own files (a pull request may change them)
 
     def find(self, relative: str) -> Path | None:
         if self.only and relative.split("/", 1)[0] not in self.only:
@@ -270,7 +271,7 @@ def load_theme(name: str, root: Path, where: Location | None = None) -> Theme:
     """The theme ``name`` for the project in ``root``, with every required file checked."""
     root = root.resolve()
     where = where or Location(root / "brief.yml")
-    layers = [Layer(root, PROJECT_OVERRIDES)]
+    layers = [Layer(root, PROJECT_OVERRIDES, from_project=True)]
     chain: list[Path] = []
     current: str | None = name
     origin: Path | None = None
@@ -281,7 +282,7 @@ def load_theme(name: str, root: Path, where: Location | None = None) -> Theme:
             raise ConfigError(f"theme '{current}' extends itself (through "
                               f"{' -> '.join(p.name for p in chain)})", place)
         chain.append(folder)
-        layers.append(Layer(folder))
+        layers.append(Layer(folder, from_project=_is_folder_name(current)))
         current, place = _manifest(folder, place)
         origin = folder
     theme = Theme(name, tuple(layers), where)

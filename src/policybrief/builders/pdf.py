@@ -150,6 +150,12 @@ class PrintRenderer:
         else:
             shown = "; ".join(list(problems.values())[:10])
             raise RenderError(f"footnote layout check failed ({len(problems)} notes): {shown}")
+        overflowing = weasy.overflowing_lines(document)
+        if overflowing:
+            page, text = overflowing[0]
+            raise RenderError(f"{len(overflowing)} line(s) run past the page's edge, the first "
+                              f"on page {page} of its section: \u201c{text}\u201d (break it, "
+                              "or shorten what cannot break)")
         layout = Layout(document, repaired)
         self.state.remember_layout(key, layout)
         return layout

@@ -18,6 +18,27 @@ from policybrief.errors import Location, TemplateError
 from policybrief.theme import Theme
 
 
+class ThemeLoader(jinja2.BaseLoader):
+    """Templates found as every theme file is (:meth:`Theme.find`): from the first
+    folder of the stack that has it, never through a link that leaves its folder
+    (``{% include %}`` of a symlink to a file of the machine is refused)."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Any]:
+        parts = template.replace("\\", "/").split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise jinja2.TemplateNotFound(template)
+        path = self.theme.find("templates/" + "/".join(parts))
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        mtime = path.stat().st_mtime_ns
+        source = path.read_text(encoding="utf-8")
+        return source, str(path), lambda: path.is_file() and path.stat().st_mtime_ns == mtime
+
+
 def environment(theme: Theme, cache: dict[Any, Any] | None = None) -> jinja2.Environment:
     """A sandboxed environment: a project's templates and theme folder come with its
     content (and so with its pull requests), and must not reach Python's internals.
@@ -30,7 +51,7 @@ def environment(theme: Theme, cache: dict[Any, Any] | None = None) -> jinja2.Env
         env: jinja2.Environment = cache[key]
         return env
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        loader=ThemeLoader(theme),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -108,6 +108,22 @@ def fetcher_class() -> type:
     return SandboxFetcher
 
 
+def overflowing_lines(document: Any, tolerance: float = 0.5) -> list[tuple[int, str]]:
+    """(page number, text) of every line whose box runs past the page's edge: nothing
+    may be drawn outside the page (a 10,000-character word or URL would be cut)."""
+    found: list[tuple[int, str]] = []
+    for number, page in enumerate(document.pages, start=1):
+        width = page.width
+        for box in page._page_box.descendants():
+            if type(box).__name__ != "LineBox":
+                continue
+            right = box.position_x + box.width
+            if box.position_x < -tolerance or right > width + tolerance:
+                text = "".join(getattr(child, "text", "") or "" for child in box.descendants())
+                found.append((number, text.strip()[:60]))
+    return found
+
+
 def footnote_pages(document: Any) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """Where each footnote was called and where it was set: note id -> page numbers.
 

@@ -2,39 +2,62 @@
 
 Labels are unique across the chapters of an edition: pandoc reads an edition's
 chapters as one document (so "ibid." works across chapter boundaries).
+
+Each chapter is read a fixed number of times whatever its number of notes (a pull
+request may bring 100,000), and two limits no real brief reaches are refused with a
+located error: :data:`MAX_NOTES` notes in a chapter and :data:`MAX_SOURCES` sources in
+the bibliography (checked here, with the notes, because this is the check that reads
+every note against every source's title).
 """
 
 from __future__ import annotations
 
 import re
 
-from policybrief.bibliography import latex_to_text
+from policybrief.bibliography import BibEntry, Bibliography, latex_to_text
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
 from policybrief.markdown_scan import (
     CITATION,
+    Mark,
     code_masked,
     note_definitions,
     note_references,
 )
 from policybrief.model import Chapter, Project
 
+MAX_NOTES = 20_000  # notes in one chapter (footnotes and inline notes); the flagship's
+# busiest chapter has about 150
+MAX_SOURCES = 20_000  # entries in references.bib; the flagship has about 200
+
 _INLINE_NOTE = re.compile(r"\^\[")
+_BRACKET = re.compile(r"[\[\]]")
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:(.*(?:\n(?: {4}|\t).*|\n\s*$)*)", re.M)
 
 
 def inline_notes(chapter: Chapter) -> list[tuple[str, int]]:
     """The text and offset of every inline note ``^[...]`` (brackets balanced)."""
-    notes = []
-    for match in _INLINE_NOTE.finditer(code_masked(chapter.text)):
-        depth, index = 0, match.end() - 1
-        while index < len(chapter.text):
-            depth += {"[": 1, "]": -1}.get(chapter.text[index], 0)
-            if depth == 0:
-                break
-            index += 1
-        notes.append((chapter.text[match.end():index], match.start()))
-    return notes
+    starts = list(_INLINE_NOTE.finditer(code_masked(chapter.text)))
+    if not starts:
+        return []
+    closing = _closing_brackets(chapter.text)
+    end = len(chapter.text)
+    return [(chapter.text[match.end():closing.get(match.end() - 1, end)], match.start())
+            for match in starts]
+
+
+def _closing_brackets(text: str) -> dict[int, int]:
+    """The offset of the ``]`` that closes each ``[`` (unclosed ones are left out), in one
+    pass: walking forward from every note's opening bracket read an unclosed chapter
+    once per note."""
+    closing: dict[int, int] = {}
+    open_at: list[int] = []
+    for match in _BRACKET.finditer(text):
+        if match.group() == "[":
+            open_at.append(match.start())
+        elif open_at:
+            closing[open_at.pop()] = match.start()
+    return closing
 
 
 def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:
@@ -45,7 +68,59 @@ def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Diagnostic]:
+class _Titles:
+    """Long source titles, to find notes that type one by hand instead of citing it;
+    indexed by their first characters, so each note is read once, not once per source."""
+
+    PREFIX = 16  # a title shorter than this, as text, is not a long title
+
+    def __init__(self, entries: dict[str, BibEntry]) -> None:
+        self.keys: dict[str, str] = {}
+        for key, entry in entries.items():
+            raw = entry.fields.get("title", "")
+            if len(raw) >= 24:
+                title = _title_text(raw)
+                if len(title) >= self.PREFIX:
+                    self.keys[title] = key  # (a title two sources share: the last)
+        self.order = {title: index for index, title in enumerate(self.keys)}
+        self.index: dict[str, list[str]] = {}
+        for title in self.keys:
+            self.index.setdefault(title[:self.PREFIX], []).append(title)
+
+    def typed_in(self, prose: str) -> list[tuple[str, str]]:
+        """(title, key) of every title ``prose`` holds, in the bibliography's order."""
+        found: set[str] = set()
+        get, width = self.index.get, self.PREFIX
+        for at in range(len(prose) - width + 1):
+            candidates = get(prose[at:at + width])
+            if candidates:
+                found.update(t for t in candidates if prose.startswith(t, at))
+        return [(title, self.keys[title]) for title in sorted(found, key=self.order.__getitem__)]
+
+
+_PLAIN_TITLE = re.compile(r"[\w \t\n,.:;()!?/-]*")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _title_text(raw: str) -> str:
+    """A title as text; without LaTeX to decode (no braces, backslashes, quotes, dashes
+    or ellipses), the decoder's answer is the title with its spaces collapsed, found
+    without it (it takes a third of a millisecond a title)."""
+    if _PLAIN_TITLE.fullmatch(raw) and not any(s in raw for s in ("_", "--", "...")):
+        return _SPACES.sub(" ", raw).strip()
+    return latex_to_text(raw)
+
+
+def _refers_to_itself(label: str, text: str) -> bool:
+    """Whether a note's text holds a reference ``[^label]`` (not a definition) to it."""
+    needle = f"[^{label}]"
+    at = text.find(needle)
+    while at >= 0 and text.startswith(":", at + len(needle)):
+        at = text.find(needle, at + 1)
+    return at >= 0
+
+
+def _content_checks(chapter: Chapter, titles: _Titles) -> list[Diagnostic]:
     findings = []
     notes = [(text, offset) for text, offset in inline_notes(chapter)]
     definitions = definition_texts(chapter)
@@ -56,30 +131,61 @@ def _content_checks(chapter: Chapter, titles: dict[str, str]) -> list[Diagnostic
             findings.append(Diagnostic("error", "empty note", where, "note-empty"))
             continue
         prose = CITATION.sub(" ", text)
-        for title, key in titles.items():
-            if title in prose:
-                findings.append(Diagnostic(
-                    "warning", f"this note types the title of source '{key}' by hand; "
-                    f"cite it as [@{key}]", where, "note-hand-typed"))
+        for _title, key in titles.typed_in(prose):
+            findings.append(Diagnostic(
+                "warning", f"this note types the title of source '{key}' by hand; "
+                f"cite it as [@{key}]", where, "note-hand-typed"))
     for label, (text, offset) in definitions.items():
-        if re.search(rf"\[\^{re.escape(label)}\](?!:)", text):
+        if _refers_to_itself(label, text):
             findings.append(Diagnostic("error", f"footnote [^{label}] refers to itself",
                                        chapter.location(offset), "note-loop"))
     return findings
+
+
+def _too_many_notes(chapter: Chapter, refs: list[Mark], defs: list[Mark]) -> Diagnostic | None:
+    """The chapter's notes over :data:`MAX_NOTES`, located at the first note too many
+    (every reference makes a note, even to one definition; so does every inline one)."""
+    inline = [m.start() for m in _INLINE_NOTE.finditer(code_masked(chapter.text))]
+    marks = refs if len(refs) >= len(defs) else defs
+    if len(inline) + len(marks) <= MAX_NOTES:
+        return None
+    located = sorted([*(chapter.location(offset) for offset in inline),
+                      *(mark.location for mark in marks)])
+    return Diagnostic(
+        "error", f"this chapter has {len(located):,} notes; the limit is {MAX_NOTES:,} a "
+        "chapter (this is the first note over it)", located[MAX_NOTES], "limit-notes")
+
+
+def _too_many_sources(bibliography: Bibliography) -> Diagnostic | None:
+    """The bibliography's sources over :data:`MAX_SOURCES`, located at the first one
+    too many."""
+    if len(bibliography.entries) <= MAX_SOURCES:
+        return None
+    first_over = list(bibliography.entries.values())[MAX_SOURCES]
+    return Diagnostic(
+        "error", f"the bibliography has {len(bibliography.entries):,} sources; the limit "
+        f"is {MAX_SOURCES:,} (this is the first source over it)", first_over.location,
+        "limit-sources")
 
 
 @register("notes")
 def check(project: Project) -> list[Diagnostic]:
     bibliography = project.bibliography
     findings: list[Diagnostic] = []
+    too_many = _too_many_sources(bibliography)
+    if too_many:
+        findings.append(too_many)
     # long source titles, to find notes that type one by hand instead of citing it
-    titles = {latex_to_text(e.fields["title"]): key for key, e in bibliography.entries.items()
-              if len(e.fields.get("title", "")) >= 24}
+    titles = _Titles(bibliography.entries if too_many is None else {})
     for edition in project.editions:
         first_seen: dict[str, str] = {}
         for chapter in edition.chapters:
             refs = list(note_references(chapter))
             defs = list(note_definitions(chapter))
+            over = _too_many_notes(chapter, refs, defs)
+            if over:  # one error, not one for each of 100,000 notes
+                findings.append(over)
+                continue
             defined = {d.value for d in defs}
             referenced = {r.value for r in refs}
             seen: set[str] = set()

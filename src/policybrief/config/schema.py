@@ -92,6 +92,12 @@ class BriefConfig:
         default=False,
         metadata=doc("Allow 'custom' figures drawn by figures/<id>/figure.py. That file is "
                      "Python run by the build: enable it only for trusted content."))
+    templates_code: bool = field(
+        default=False,
+        metadata=doc("Allow the project's own templates, stylesheets and scripts (a "
+                     "templates/ folder, or a theme folder in the project): they can put "
+                     "script and remote fetches into the editions, so enable it only for "
+                     "trusted content, as figure_code."))
     sources: dict[str, bool] = field(
         default_factory=dict,
         metadata=doc("Whether an edition ends with the bibliography ('Sources'), per "

@@ -16,6 +16,11 @@ from policybrief.errors import ConfigError, Location
 
 YamlPath = tuple[str | int, ...]
 
+# Mappings and lists nested in one another, at most; brief.yml and figure.yml need
+# five or so. Deeper nesting is refused where it passes the limit, before the value is
+# built (990 levels crashed the recursive conversion).
+MAX_DEPTH = 50
+
 
 class LocatedYaml:
     """Plain data plus the location of every key and value."""
@@ -73,14 +78,52 @@ def _convert(
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _too_deep(path: Path, mark: yaml.Mark, line_offset: int) -> ConfigError:
+    return ConfigError(f"YAML nested more than {MAX_DEPTH} levels deep (mappings and lists "
+                       f"in one another); the limit is {MAX_DEPTH}",
+                       Location(path, mark.line + 1 + line_offset, mark.column + 1))
+
+
 def _refuse_aliases(path: Path, text: str, line_offset: int) -> None:
     """Anchors and aliases are refused: a brief needs none, and nested aliases can
-    expand a few lines into billions of values."""
+    expand a few lines into billions of values. So is nesting deeper than
+    :data:`MAX_DEPTH`, seen in the same pass over the tokens, before anything is built
+    from them (a list under a key at the key's own indentation has no token of its own,
+    so the nodes' depth is checked again, exactly, once they are composed)."""
+    depth = 0
     for token in yaml.scan(text, Loader=_LOADER):
         if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
             mark = token.start_mark
             raise ConfigError("YAML anchors and aliases (& and *) are not allowed",
                               Location(path, mark.line + 1 + line_offset, mark.column + 1))
+        if isinstance(token, _OPENING):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(path, token.start_mark, line_offset)
+        elif isinstance(token, _CLOSING):
+            depth -= 1
+
+
+def _refuse_deep_nodes(path: Path, root: yaml.Node, line_offset: int) -> None:
+    """Mappings and lists nested deeper than :data:`MAX_DEPTH`, found without
+    recursion, located at the first node too deep."""
+    pending: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            children = [value for _key, value in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep(path, node.start_mark, line_offset)
+        pending += [(child, depth + 1) for child in children]
 
 
 def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> LocatedYaml:
@@ -100,6 +143,8 @@ def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Loca
                else Location(path))
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}", loc) from None
+    if node is not None:
+        _refuse_deep_nodes(path, node, line_offset)
     locations: dict[YamlPath, Location] = {}
     data = {} if node is None else _convert(node, path, (), locations, line_offset)
     return LocatedYaml(data, locations, path)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
-from policybrief.figures.spec import NumberFormat
+from policybrief.errors import SourceError
+from policybrief.figures.spec import MAX_MAGNITUDE, NumberFormat
+
+# The largest magnitude printed: the data's limit with room for sums (stacked bars) and
+# axis ticks beyond the data. Babel's decimal arithmetic fails from about 1e25.
+MAX_PRINTED = MAX_MAGNITUDE * 1e6
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,13 @@ class Localizer:
     number: NumberFormat
 
     def value(self, x: float) -> str:
-        """31243 -> '31,243' (en) / '31.243' (es); 3000 USD -> '$3,000' / '3.000 US$'."""
+        """31243 -> '31,243' (en) / '31.243' (es); 3000 USD -> '$3,000' / '3.000 US$'.
+        Data files are checked (:func:`policybrief.figures.spec.number_problem`); a
+        number a figure's own code computed may still be out of range: refused by name,
+        not with Babel's arithmetic error."""
+        if not math.isfinite(x) or abs(x) > MAX_PRINTED:
+            raise SourceError(f"a figure cannot print the number {x:g}: values must be "
+                              f"finite and between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}")
         locale = Locale.parse(self.lang)
         if self.number.unit == "currency":
             pattern = locale.currency_formats["standard"].pattern.split(";")[0]

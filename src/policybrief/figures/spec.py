@@ -23,6 +23,11 @@ FIGURE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A text in every language of the brief: {en: ..., es: ...}, or one text for all.
 Text = str | dict[str, str]
 
+# Limits no real chart reaches; a pull request must not make a build draw for hours or
+# crash printing a number (each is refused with the line and column of the culprit).
+MAX_ROWS = 10_000  # data rows in one figure's data file; the flagship's largest has 40
+MAX_MAGNITUDE = 1e15  # the largest value (in absolute terms) in a numeric column
+
 
 @dataclass(frozen=True)
 class Source:
@@ -116,6 +121,8 @@ def table_column(base: str, lang: str, header: list[str]) -> str:
 
 
 def read_table(path: Path) -> Table:
+    """The data file's rows, at most :data:`MAX_ROWS` of them: reading stops at the
+    first row over the limit, which is refused where it stands."""
     if not path.is_file():
         raise SourceError(f"figure data file not found: {path.name}", Location(path.parent))
     text = read_text(path)
@@ -125,11 +132,25 @@ def read_table(path: Path) -> Table:
     except StopIteration:
         raise SourceError("data file is empty (it needs a header row)",
                           Location(path, 1, 1)) from None
-    rows, lines = [], []
-    for record in reader:
+    except csv.Error as exc:
+        raise SourceError(f"cannot read this row: {exc}", Location(path, 1, 1)) from None
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a cell longer than the csv module allows
+            raise SourceError(f"cannot read this row: {exc}",
+                              Location(path, reader.line_num, 1)) from None
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
+        if len(rows) == MAX_ROWS:
+            raise SourceError(
+                f"data file has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,} a "
+                "figure (this is the first row over it)", Location(path, line, 1))
         if len(record) != len(header):
             raise SourceError(
                 f"row has {len(record)} cells but the header has {len(header)}",
@@ -137,6 +158,26 @@ def read_table(path: Path) -> Table:
         rows.append(dict(zip(header, record, strict=True)))
         lines.append(line)
     return Table(path, header, rows, lines)
+
+
+def number_problem(cell: str) -> str | None:
+    """Why a cell of a numeric column is not a number a chart can show, or None (an
+    empty cell is a missing value). Infinities, NaN and magnitudes over
+    :data:`MAX_MAGNITUDE` are refused: no statistic needs them, and printing 1e300 in
+    a language's format fails."""
+    if not cell:
+        return None
+    shown = cell if len(cell) <= 40 else cell[:40] + "…"
+    try:
+        value = float(cell)
+    except ValueError:
+        return f"is numeric but has '{shown}'"
+    if not math.isfinite(value):
+        return f"has '{shown}', which is not a finite number"
+    if abs(value) > MAX_MAGNITUDE:
+        return (f"has '{shown}', out of range: values must be between -{MAX_MAGNITUDE:.0e} "
+                f"and {MAX_MAGNITUDE:.0e}")
+    return None
 
 
 def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
@@ -166,13 +207,11 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
             continue
         for row, line in zip(table.rows, table.lines, strict=True):
             cell = row[column].strip()
-            try:
-                if cell and not math.isfinite(float(cell)):
-                    raise ValueError(cell)
-            except ValueError:
+            problem = number_problem(cell)
+            if problem:
                 col = table.header.index(column) + 1
                 errors.append(SourceError(
-                    f"column '{column}' is numeric but has '{cell}'",
+                    f"column '{column}' {problem}",
                     Location(table.path, line, col)))
     texts = [("alt", spec.alt), ("title", spec.title)]
     texts += [(name, value) for name, value in (("caption", spec.caption),
