@@ -54,3 +54,17 @@ def test_pdf_and_word_editions_end_with_the_reference_list(built: Path) -> None:
         for expected in ENTRIES:
             assert expected in edition
     assert "Source: Example Statistics Office (2024)." in text
+
+
+def test_a_figure_source_without_author_loses_the_brackets(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Another language, another author-date style: a source with no author comes out
+    of the in-text form whole in brackets; the caption's "Source:" drops them."""
+    root = make_project("basic")
+    config = root / "brief.yml"
+    config.write_text(config.read_text().replace("style: house-notes.csl",
+                                                 "style: chicago-author-date"))
+    build(root, ["html"], ["es"], None, Reporter(quiet=True))
+    page = lxml_html.fromstring((root / "build/es/fixture-brief.html").read_bytes())
+    captions = [flat(c.text_content()) for c in page.xpath("//figcaption")]
+    assert captions[0].endswith("Fuente: Smith y Research Collective (2015, 7).")
+    assert captions[1].endswith("Fuente: Convenio sobre el trabajo forzoso 1930.")

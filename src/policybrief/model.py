@@ -85,10 +85,11 @@ class Project:
     def source_lang(self) -> str:
         return self.config.languages[0]
 
-    @property
+    @cached_property
     def note_style(self) -> bool:
         """Whether the citation style puts citations in notes (else: author-date or
-        numeric, whose readers need the reference list in every edition)."""
+        numeric, whose readers need the reference list in every edition); the CSL file
+        is read once."""
         head = self.citation_style.read_text(encoding="utf-8", errors="replace")[:4000]
         return 'citation-format="note"' in head
 

@@ -23,7 +23,7 @@ from policybrief.errors import BriefError, Diagnostic, Location, raise_all
 from policybrief.figures.spec import Figure
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
-from policybrief.pandoc.ast import Node, collect, walk, walk_doc
+from policybrief.pandoc.ast import Node, collect, stringify, walk, walk_doc
 from policybrief.pandoc.filters import (
     boxes,
     crossref,
@@ -39,7 +39,7 @@ from policybrief.writer import write_atomic
 
 # Part of every remembered stage's key: the layout of what is stored (a change to it
 # makes old entries misses, never misread).
-STORED_LAYOUT = "prepare-3"
+STORED_LAYOUT = "prepare-4"
 
 
 @dataclass
@@ -282,6 +282,25 @@ def _parse_chapter(project: Project, chapter_file: str, cache_dir: Path,
                               ["parse"], [chapter_file], project.root, said)
 
 
+def _unbracketed(inlines: list[Node]) -> list[Node]:
+    """An in-text citation without its outer parentheses: a source without an author
+    comes out whole in brackets ("(Forced Labour Convention 1930)"), which a caption's
+    "Source:" does not want. Works on the rendered text's first and last strings."""
+    if len(inlines) == 1 and inlines[0]["t"] == "Cite":  # what citeproc wrote inside it
+        return [{"t": "Cite", "c": [inlines[0]["c"][0], _unbracketed(inlines[0]["c"][1])]}]
+    strings = [i for i, node in enumerate(inlines) if node["t"] == "Str"]
+    if not strings:
+        return inlines
+    first, last = strings[0], strings[-1]
+    text = stringify(inlines).strip()
+    if not (text.startswith("(") and text.endswith(")")) or text.count("(") != 1:
+        return inlines
+    out = list(inlines)
+    out[first] = {"t": "Str", "c": out[first]["c"][1:]}
+    out[last] = {"t": "Str", "c": out[last]["c"][:-1]}
+    return [node for node in out if not (node["t"] == "Str" and node["c"] == "")]
+
+
 def figure_citations(figures: list[Figure], cite_args: list[str], root: Path,
                      said: list[Diagnostic], note_style: bool = True) -> dict[str, list[Node]]:
     """Each figure's sources as the citation style formats a first citation: the note
@@ -317,7 +336,7 @@ def figure_citations(figures: list[Figure], cite_args: list[str], root: Path,
         blocks = [b for b in out.json()["blocks"] if b["t"] == "Para"]
         for figure, block in zip(batch, blocks, strict=True):
             if not note_style:
-                formatted[figure.id] = [*block["c"], {"t": "Str", "c": "."}]
+                formatted[figure.id] = [*_unbracketed(block["c"]), {"t": "Str", "c": "."}]
                 continue
             notes = collect(block, "Note")
             formatted[figure.id] = notes[0]["c"][0]["c"] if notes and notes[0]["c"] else []

@@ -66,13 +66,10 @@ def _table(figure: Figure, lang: str) -> Node:
 
 def apply(doc: Node, figures: dict[str, Figure], lang: str,
           label: Callable[[str], str]) -> tuple[Node, list[str]]:
-    """Number and place figures; returns the document and the ids in order."""
+    """Place figures; returns the document and the ids in order. Their caption starts
+    with an empty ``figure-label`` span: the crossref filter numbers every figure of
+    the edition (these and image figures) and fills it."""
     order: list[str] = []
-
-    def number(figure_id: str) -> int:
-        if figure_id not in order:
-            order.append(figure_id)
-        return order.index(figure_id) + 1
 
     def place(node: Node) -> list[Node] | None:
         figure_id = _figure_id(node)
@@ -82,10 +79,10 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
         if figure is None:
             return None  # reported by the checks
         spec = figure.spec
-        n = number(figure_id)
+        if figure_id not in order:
+            order.append(figure_id)
         title = figure.text(spec.title, lang).rstrip(".")
-        caption: list[Node] = [span(text(f"{label('figure')} {n}:"), ["figure-label"]),
-                               {"t": "Space"}, *text(f"{title}.")]
+        caption: list[Node] = [span([], ["figure-label"]), {"t": "Space"}, *text(f"{title}.")]
         extra = figure.text(spec.caption, lang)
         if extra:
             caption += [{"t": "Space"}, *text(extra)]
