@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 BASIC = REPO / "tests" / "roots" / "basic"
 sys.path.insert(0, str(REPO / "src"))
 
-from policybrief import textfiles  # noqa: E402
+from policybrief import bibliography, textfiles  # noqa: E402
 from policybrief.checks import notes, run_checks  # noqa: E402
 from policybrief.errors import BriefError  # noqa: E402
 from policybrief.pipeline import check_only  # noqa: E402
@@ -69,13 +69,13 @@ def make_brief(parent: Path, count: int) -> Path:
 @contextmanager
 def limits_raised() -> Iterator[None]:
     """The limits out of the way, so the checks run in full at every size."""
-    saved = (textfiles.MAX_FILE_BYTES, notes.MAX_NOTES, notes.MAX_SOURCES)
+    saved = (textfiles.MAX_FILE_BYTES, notes.MAX_NOTES, bibliography.MAX_SOURCES)
     textfiles.MAX_FILE_BYTES = 1 << 30
-    notes.MAX_NOTES = notes.MAX_SOURCES = 1 << 30
+    notes.MAX_NOTES = bibliography.MAX_SOURCES = 1 << 30
     try:
         yield
     finally:
-        textfiles.MAX_FILE_BYTES, notes.MAX_NOTES, notes.MAX_SOURCES = saved
+        textfiles.MAX_FILE_BYTES, notes.MAX_NOTES, bibliography.MAX_SOURCES = saved
 
 
 def timed(action: Callable[[], object]) -> float:

@@ -6,10 +6,10 @@ Measures, as the median of N runs each, on a copy of the brief in a temporary
 directory: a cold `brief build` of every language and format; a no-op rebuild; a
 one-sentence edit then the English PDF; the same edit saved while `brief watch` runs
 (from the save to the PDF replaced, five edits per run); a figure-data edit then every
-edition; and peak memory (the largest resident set of any process, and of the watch). For comparison it runs the
-same English content through plain pandoc + WeasyPrint (one PDF, no checks, no
-figures) and through pandoc + Typst (the `typst` package from PyPI), and prints the
-ratios. The typst package is needed only here (`pip install typst`).
+edition; and peak memory (the largest resident set of any process, and of the watch).
+For comparison it runs the same English content through plain pandoc + WeasyPrint
+(one PDF, no checks, no figures) and through pandoc + Typst (the `typst` package
+from PyPI), and prints the ratios. The typst package is needed only here (`pip install typst`).
 """
 
 from __future__ import annotations

@@ -44,6 +44,19 @@ def built_basic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "build"
 
 
+WORLD_LANGUAGES = ["en", "fr", "es", "ru", "ar", "zh", "hi", "pt", "de"]
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``world`` fixture brief (the six UN languages, Hindi, Portuguese and German)
+    built once in every format and language."""
+    root = tmp_path_factory.mktemp("built") / "world"
+    shutil.copytree(ROOTS / "world", root)
+    build(root, ["pdf", "html", "docx"], WORLD_LANGUAGES, None, Reporter(quiet=True))
+    return root
+
+
 @pytest.fixture(scope="session")
 def built_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``report`` fixture brief (many notes over many pages, charts and a table)

@@ -367,3 +367,25 @@ def test_any_text_is_read_or_refused_with_a_location(tmp_path_factory: pytest.Te
         for entry in bibliography.entries.values():
             entry_to_csl(entry, "en")
         assert all(d.location is not None for d in bibliography.diagnostics)
+
+
+def test_a_crossref_parent_is_used_through_its_cited_child_and_checked_once(
+        make_project: Callable[..., Path]) -> None:
+    """A parent printed through its cited child is not "never cited"; an address it
+    gives its children is refused once, at the parent, not again at each child."""
+    root = make_project("basic", only="en")
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + "\n".join((
+        "@incollection{part, title = {A Chapter}, crossref = {whole}}",
+        "@collection{whole, editor = {Poe, Ed}, title = {Book}, publisher = {P},",
+        "  date = {2019}, url = {javascript:alert(1)}}")) + "\n", encoding="utf-8")
+    chapter = root / "chapters/en/02-findings.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nAs shown.[@part]\n",
+                       encoding="utf-8")
+    _, diagnostics = check_only(root)
+    unused = [d.message for d in diagnostics if d.rule == "citation-unused"]
+    assert not any("'whole'" in m or "'part'" in m for m in unused), unused
+    addresses = [d for d in diagnostics if d.rule == "source-address"]
+    assert [d.message.split(" (")[0] for d in addresses] == [
+        "'whole' url: a link to 'javascript:' is not allowed"], addresses
+    assert addresses[0].location is not None and addresses[0].location.line > 1

@@ -18,7 +18,7 @@ from typing import Any
 import matplotlib
 import pytest
 
-from policybrief.figures.draw import draw_figure, spread
+from policybrief.figures.draw import draw_figure, only_fonts, spread
 from policybrief.figures.render import render_figure
 from policybrief.figures.spec import Figure
 from policybrief.figures.style import HouseStyle
@@ -257,7 +257,7 @@ def test_the_measured_figure_is_the_one_rendered(project: Any, figure_id: str,
     rendered = render_figure(figures[figure_id], style, "es", tmp_path)
     fig = draw_figure(figures[figure_id], style, "es")
     buffer = io.BytesIO()
-    with matplotlib.rc_context(style.rc()):
+    with only_fonts(style.font_files), matplotlib.rc_context(style.rc()):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     assert buffer.getvalue() == rendered.svg.read_bytes()
 

@@ -50,13 +50,17 @@ def test_figures_redraws_every_chart_in_every_language(tmp_path: Path, capsys) -
     printed = [Path(line) for line in capsys.readouterr().out.splitlines()]
     cache = (root / "build/.cache/figures").resolve()
     assert all(p.parent == cache and p.is_file() for p in printed), printed
-    drawn = sorted((p.name.split(".")[0], p.name.split(".")[1], p.suffix) for p in printed)
+    def kind(path: Path) -> str:
+        return ".text.svg" if path.name.endswith(".text.svg") else path.suffix
+
+    drawn = sorted((p.name.split(".")[0], p.name.split(".")[1], kind(p)) for p in printed)
     assert drawn == sorted((figure, lang, ext) for figure in ("wages", "workers")
-                           for lang in ("en", "es") for ext in (".png", ".svg"))
+                           for lang in ("en", "es") for ext in (".png", ".svg", ".text.svg"))
     assert sorted(cache.iterdir()) == sorted(printed)
-    by_name = {p.name.split(".")[0] + "." + p.name.split(".")[1] + p.suffix: p for p in printed}
-    assert b"31.243" in by_name["workers.es.svg"].read_bytes()
-    assert b"31,243" in by_name["workers.en.svg"].read_bytes()
+    by_name = {p.name.split(".")[0] + "." + p.name.split(".")[1] + kind(p): p for p in printed}
+    assert b"31.243" in by_name["workers.es.text.svg"].read_bytes()  # what print sets
+    assert b"31,243" in by_name["workers.en.text.svg"].read_bytes()
+    assert b"<text" not in by_name["workers.es.svg"].read_bytes()  # the web's outlines
     assert by_name["wages.en.png"].read_bytes().startswith(b"\x89PNG")
 
     # Run again: every chart is drawn anew, even over a damaged cache entry.
@@ -79,7 +83,7 @@ def test_figures_writes_under_out(tmp_path: Path, capsys) -> None:  # type: igno
     out = tmp_path / "elsewhere"
     assert main(["figures", "--project", str(root), "--out", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 4
+    assert len(printed) == 6  # SVG (outlines), SVG (text), PNG; two languages
     assert all(Path(p).parent == out.resolve() / ".cache/figures" for p in printed)
     assert not (root / "build").exists()
 

@@ -76,7 +76,7 @@ def test_missing_required_and_bad_values(tmp_path: Path) -> None:
         load_config(write(tmp_path, "title: T\nslug: Not A Slug\nlanguages: [english]\n"))
     text = info.value.format()
     assert "slug must be lower-case" in text
-    assert "'english' is not a language code" in text
+    assert "'english' is not a BCP 47 language code" in text
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

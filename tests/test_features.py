@@ -163,7 +163,9 @@ def test_bad_references_are_located_errors(make_project, written: str, rule: str
 def test_references_use_the_edition_language() -> None:
     from policybrief.pandoc.filters import crossref
 
-    spanish = {"table": "Tabla", "figure": "Figura", "section": "Sección", "appendix": "Anexo"}
+    spanish = {"table_numbered": "Tabla {n}", "figure_numbered": "Figura {n}",
+               "section_numbered": "Sección {n}", "appendix_numbered": "Anexo {n}",
+               "colon": ":", "quote_open": "«", "quote_close": "»"}
     table = {"t": "Table", "c": [["tbl:x", [], []], [None, [{"t": "Plain", "c": [
         {"t": "Str", "c": "Datos"}]}]], [], [["", [], []], []], [], [["", [], []], []]]}
     cite = {"t": "Cite", "c": [[{"citationId": "tbl:x", "citationPrefix": [],

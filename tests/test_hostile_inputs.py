@@ -8,6 +8,8 @@ what `brief check` must report: the file, the line and words of the message.
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,23 @@ def linked_catalogue(root: Path) -> None:
     (root / "locales/en.yml").symlink_to(path)
 
 
+def image_file(root: Path, name: str, content: bytes) -> None:
+    """An image file in the project, shown by the chapter."""
+    (root / "figures" / name).write_bytes(content)
+    add(root, CHAPTER, f"![An image](figures/{name})")
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width`` × ``height`` pixels: a few bytes that would
+    inflate to gigabytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height,
+                                                                8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 1024)) + chunk(b"IEND", b""))
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -105,6 +124,35 @@ CASES = [
          CHAPTER, 18, "outside the project"),
     Case("raw-img-tag", lambda r: add(r, CHAPTER, '<img src="https://tracker.example/p.png">'),
          CHAPTER, 18, "'https://tracker.example/p.png' is not a file in the project"),
+    # --- image files: decoded, whatever their name says
+    Case("image-decompression-bomb", lambda r: image_file(r, "bomb.png", bomb_png(30000, 30000)),
+         CHAPTER, 18, "more than 40,000,000 pixels"),
+    Case("image-over-the-pixel-limit", lambda r: image_file(r, "big.png", bomb_png(8000, 6000)),
+         CHAPTER, 18, "is 8000 × 6000 pixels; the limit is 40,000,000"),
+    Case("image-text-file-named-png", lambda r: image_file(r, "fake.png", b"not an image\n"),
+         CHAPTER, 18, "'fake.png' is not an image Pillow can read"),
+    Case("image-truncated-png", lambda r: image_file(r, "cut.png", bomb_png(10, 10)[:30]),
+         CHAPTER, 18, "'cut.png' is not an image"),
+    Case("image-svg-with-script", lambda r: image_file(
+        r, "x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>steal()</script></svg>'),
+         CHAPTER, 18, "contains <script>"),
+    Case("image-svg-event-handler", lambda r: image_file(
+        r, "y.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="steal()"/>'),
+         CHAPTER, 18, "has an event handler (onload)"),
+    Case("image-svg-entity-expansion", lambda r: image_file(
+        r, "z.svg", b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>'),
+         CHAPTER, 18, "declares a DOCTYPE or entities"),
+    # --- control characters in configuration
+    Case("control-character-in-brief-yml",
+         lambda r: replace(r, "brief.yml", "subtitle: Report", "subtitle: Rep\x07ort"),
+         "brief.yml", 2, "U+0007 (a control character) is not allowed"),
+    Case("control-character-in-figure-yml",
+         lambda r: replace(r, "figures/wages/figure.yml", "x: country", "x: coun\x1btry"),
+         "figures/wages/figure.yml", 3, "control character U+001B is not allowed"),
+    Case("control-character-in-a-locale-catalogue",
+         lambda r: ((r / "locales").mkdir(), (r / "locales/en.yml").write_text(
+             "notes: No\x00tes\n")),
+         "locales/en.yml", 1, "control character U+0000 is not allowed"),
     # --- attributes as pandoc parses them
     Case("attribute-quote-trick",
          lambda r: add(r, CHAPTER, '[x]{title="}" onmouseover=alert(1)}'),

@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from policybrief import safety, textfiles
+from policybrief.bibliography import MAX_SOURCES
 from policybrief.checks import notes, run_checks
 from policybrief.cli import main
 from policybrief.errors import BriefError
-from policybrief.figures.spec import MAX_MAGNITUDE, MAX_ROWS
+from policybrief.figures.spec import MAX_CATEGORIES, MAX_MAGNITUDE, MAX_ROWS
 from policybrief.model import Chapter
 from policybrief.project import load_project
 
@@ -104,6 +105,14 @@ def million_rows(root: Path) -> Where:
     return WAGES_DATA, MAX_ROWS + 2, 1
 
 
+def many_bars(root: Path) -> Where:
+    """A bar chart of 501 categories: one too many to read, or to draw in good time."""
+    (root / WAGES_DATA).write_text(
+        "country,usd\n" + "".join(f"c{i},{i}\n" for i in range(MAX_CATEGORIES + 1)),
+        encoding="utf-8")
+    return WAGES_DATA, MAX_CATEGORIES + 2, 1
+
+
 def million_long_rows(root: Path) -> Where:
     """A million rows of 13 bytes: over the 4 MB file limit, refused where it passes it."""
     data = b"country,usd\n" + b"Namibia,3000\n" * 1_000_000
@@ -132,10 +141,10 @@ def many_notes(root: Path) -> Where:
 def many_sources(root: Path) -> Where:
     """20,001 sources (and more) in references.bib: refused at the 20,001st."""
     add(root, BIB, "".join(f"@misc{{s{i},\n  title = {{Source {i}}},\n}}\n\n"
-                           for i in range(notes.MAX_SOURCES)))
+                           for i in range(MAX_SOURCES)))
     text = (root / BIB).read_text(encoding="utf-8")
     starts = [i + 1 for i, line in enumerate(text.split("\n")) if line.startswith("@")]
-    return BIB, starts[notes.MAX_SOURCES], 1
+    return BIB, starts[MAX_SOURCES], 1
 
 
 # ---------------------------------------------------------------------------
@@ -191,6 +200,8 @@ CASES = [
     # --- sizes and counts
     Case("csv-million-rows", "size", million_rows,
          r"data file has more than 10,000 rows; the limit is 10,000 a figure", seconds=5),
+    Case("bar-chart-501-categories", "size", many_bars,
+         r"a bar chart of 501 rows cannot be read; the limit is 500"),
     Case("csv-million-rows-13mb", "size", million_long_rows,
          r"file is 12\.\d MB; the limit is 4 MB", seconds=5),
     Case("csv-cell-over-csv-limit", "size", huge_cell,
@@ -277,8 +288,14 @@ def test_at_the_limits_nothing_is_refused(make_project, capsys) -> None:  # type
     root = make_project(only="en")
     add(root, INTRO, "> " * 99 + "ninety-nine quotes deep\n")  # with its paragraph: 100
     (root / WAGES_DATA).write_text(
-        "country,usd\n" + "".join(f"c{i},{MAX_MAGNITUDE:.0f}\n" for i in range(MAX_ROWS)),
+        "country,usd\n" + "".join(f"c{i},{MAX_MAGNITUDE:.0f}\n" for i in range(MAX_CATEGORIES)),
         encoding="utf-8")
+    workers = root / "figures/workers"
+    (workers / "figure.yml").write_text(
+        (workers / "figure.yml").read_text(encoding="utf-8").replace("kind: bar", "kind: line"),
+        encoding="utf-8")
+    (workers / "data.csv").write_text(
+        "year,workers\n" + "".join(f"{i},{i}\n" for i in range(MAX_ROWS)), encoding="utf-8")
     assert main(["check", "--project", str(root)]) == 0, capsys.readouterr().err
 
 

@@ -12,9 +12,13 @@ from policybrief.cli import main
 from policybrief.log import Reporter
 from policybrief.pipeline import build, check_only
 
+# One black pixel, and one red one: valid PNGs (images are decoded before they are shown).
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+    "9c63606060f80f00010401005fe5c34b0000000049454e44ae426082")
+RED_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+    "9c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -141,7 +145,7 @@ def test_every_input_invalidates_the_output(make_project, change: str) -> None: 
     if change == "figure-code":
         edit(root / "figures/wages/figure.py", "'red'", "'blue'")
     elif change == "image":
-        (root / "images/pixel.png").write_bytes(PNG.replace(b"\x18\xdd", b"\x18\xde"))
+        (root / "images/pixel.png").write_bytes(RED_PNG)
     else:
         edit(root / "house-notes.csl", "Ibid.", "Id.")
     build(root, ["html"], ["en"], None, Reporter(quiet=True))

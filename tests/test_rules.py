@@ -4,6 +4,7 @@ flagship brief passes `brief check --strict` is in test_flagship.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,8 @@ CASES = [
     (INTRO, "two workers.^[", "two workers. ^[", "typography-note-space", "warning", 11),
 ]
 
+THEME_LOCALES = Path(__file__).parent.parent / "src/policybrief/themes/default/locales"
+
 
 @pytest.mark.parametrize(("file", "old", "new", "rule", "severity", "line"), CASES,
                          ids=[f"{c[3]}-{i}" for i, c in enumerate(CASES)])
@@ -118,15 +121,28 @@ def test_missing_interface_strings_are_errors(make_project) -> None:  # type: ig
     root = make_project(only="en")
     shutil.rmtree(root / "figures")
     config = root / "brief.yml"
-    config.write_text(config.read_text().replace("languages: [en]", "languages: [en, fr]"))
-    (root / "chapters/fr").mkdir()
+    config.write_text(config.read_text().replace("languages: [en]", "languages: [en, it]"))
+    (root / "chapters/it").mkdir()
     for path in (root / "chapters/en").glob("*.md"):
         text = path.read_text()
         text = text.replace("![](figure:workers){#fig:workers}", "")
         text = text.replace("![](figure:wages){#fig:wages}", "").replace("@fig:workers", "it")
         path.write_text(text)
-        (root / "chapters/fr" / path.name).write_text(text)
+        (root / "chapters/it" / path.name).write_text(text)
+    # no catalogue for Italian anywhere: one error, saying what to translate and where
     _, findings = check_only(root)
     missing = [f for f in findings if f.rule == "i18n-missing"]
-    assert missing and all("no 'fr' text" in f.message for f in missing)
-    assert any("'contents'" in f.message for f in missing)
+    assert len(missing) == 1, [f.format() for f in missing]
+    assert "no interface strings for 'it': copy " in missing[0].message
+    assert "themes/default/locales/en.yml to locales/it.yml" in missing[0].message
+    assert missing[0].location is not None and missing[0].location.line == 12
+    # a catalogue that lacks two strings: each is named
+    (root / "locales").mkdir()
+    english = (THEME_LOCALES / "en.yml").read_text(encoding="utf-8").splitlines()
+    (root / "locales/it.yml").write_text("\n".join(
+        line for line in english if not line.startswith(("contents:", "notes:"))) + "\n",
+        encoding="utf-8")
+    _, findings = check_only(root)
+    missing = [f for f in findings if f.rule == "i18n-missing"]
+    assert sorted(f.message.split("'")[3] for f in missing) == ["contents", "notes"]
+    assert all("no 'it' text" in f.message for f in missing)

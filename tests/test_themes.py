@@ -51,7 +51,9 @@ def test_a_project_theme_folder_overrides_single_files(make_project) -> None:
     # found in the theme it extends
     css = (DEFAULT / "css" / "print.css").read_text()
     (theme / "css" / "print.css").write_text(
-        css + '\n@page { @bottom-left { content: "ACME HOUSE STYLE"; } }\n')
+        css + '\n@page { @bottom-left { content: "ACME HOUSE STYLE"; } }\n'
+        '@font-face { font-family: "House Serif"; src: url(../fonts/NotoSerif-Bold.ttf); }\n'
+        'h1 { font-family: "House Serif"; }\n')
     set_option(root, "theme", "./theme")
     with pytest.raises(ConfigError, match="set 'templates_code: true'") as refused:
         load_project(root)  # the project's own templates are code: allowed when said so
@@ -64,9 +66,9 @@ def test_a_project_theme_folder_overrides_single_files(make_project) -> None:
     pdf = root / "build" / "en" / "fixture-brief.pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     assert "ACME HOUSE STYLE" in text
-    fonts = pdf_fonts(pdf)  # the theme's own fonts, found where the default keeps them
-    assert any(f.startswith("Noto-Serif-PB") for f in fonts), fonts
-    assert any(f.startswith("Noto-Sans-PB") for f in fonts), fonts
+    fonts = pdf_fonts(pdf)  # the theme's own font, found where the default keeps them
+    assert any(f.startswith("House-Serif") for f in fonts), fonts
+    assert any(f.startswith("PB-Serif-Latn") for f in fonts), fonts  # and the build's
     # a change to the theme folder makes the outputs stale
     before = (root / "build" / "en" / "fixture-brief.html").stat().st_mtime_ns
     (theme / "templates" / "web.html.j2").write_text(web_template_with(MARKER.format("v2")))

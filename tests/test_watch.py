@@ -54,3 +54,38 @@ def test_snapshot_sees_sources_only(make_project) -> None:  # type: ignore[no-un
     (root / "figures/workers/data.csv").write_text("year,workers\n2002,1\n")
     assert snapshot(root) != before
     assert any(Path(k).name == "brief.yml" for k in before)
+
+
+def test_watch_survives_a_full_disk(make_project, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A cache write that hits a full disk is one line with the cause; the watch goes
+    on and builds again after the next save (freeing space needs no restart)."""
+    import errno
+
+    from policybrief import watch as watch_module
+
+    root = make_project(only="en")
+    calls: list[int] = []
+
+    def full_disk_once(*_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device",
+                          str(root / ".brief-cache/x"))
+
+    chapter = root / "chapters/en/02-findings.md"
+    monkeypatch.setattr(watch_module, "build", full_disk_once)
+    rounds = iter(range(6))
+    edited = False
+
+    def keep_going() -> bool:
+        nonlocal edited
+        if len(calls) == 1 and not edited:
+            edited = True
+            chapter.write_text(chapter.read_text() + "\nMore.\n")
+        return next(rounds, None) is not None
+
+    watch(root, ["html"], None, None, Reporter(quiet=True), interval=0.01,
+          keep_going=keep_going)
+    out = capsys.readouterr().out
+    assert "the disk is full; free space and try again" in out
+    assert "internal error" not in out and len(calls) == 2

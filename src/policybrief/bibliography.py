@@ -519,6 +519,9 @@ def _edition_fields(entry: BibEntry, lang: str) -> dict[str, str]:
             value = fields.pop(name)
             if suffix == lang:
                 fields[base] = value
+                if base == "title":  # the title is in the edition's language now: citeproc
+                    fields["langid"] = lang  # must not title-case it as English
+                    fields.pop("langidopts", None)
     return {k: v for k, v in fields.items() if v.strip()}
 
 
@@ -675,6 +678,7 @@ def _genre(kind: str, fields: dict[str, str]) -> str:
 MONTH_MACROS = dict(zip(_MONTHS, ["January", "February", "March", "April", "May", "June",
                                   "July", "August", "September", "October", "November",
                                   "December"], strict=True))
+MAX_SOURCES = 20_000  # entries in references.bib; the flagship has about 200
 MAX_MACRO_LENGTH = 100_000  # characters a field or @string may expand to
 MAX_MACRO_DEPTH = 64  # a @string defined through a @string through ... this deep at most
 MAX_CROSSREF_DEPTH = 16  # a crossref parent's parent's ... this deep at most
@@ -1161,12 +1165,34 @@ class _Reader:
                        "'@type{key,' missing?", line)
 
 
+_ENTRY_START = re.compile(r"^[ \t]*@(?!(?:string|preamble|comment)\b)\w+[ \t]*[{(]",
+                          re.M | re.I)
+
+
+def _refuse_too_many_sources(path: Path, text: str) -> None:
+    """More than :data:`MAX_SOURCES` entries are refused before the parser reads them
+    (it would spend its time on a file refused anyway), at the first entry too many."""
+    starts = _ENTRY_START.finditer(text)
+    count, first_over = 0, None
+    for match in starts:
+        count += 1
+        if count == MAX_SOURCES + 1:
+            first_over = match.start()
+    if first_over is None:
+        return
+    line = text.count("\n", 0, first_over) + 1
+    raise BibliographyError(
+        f"the bibliography has {count:,} sources; the limit is {MAX_SOURCES:,} (this is the "
+        "first source over it)", Location(path, line, 1))
+
+
 def load_bibliography(path: Path) -> Bibliography:
     """Parse and validate ``path``; every broken entry is reported with its line, and
     what BibTeX and biber would read differently is kept as a located warning."""
     if not path.is_file():
         raise BibliographyError(f"bibliography file not found: {path.name}", Location(path))
     text = read_text(path)
+    _refuse_too_many_sources(path, text)
     # bibtexparser logs its own account of a broken entry; we report it, located.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     expressions = StringExpressions()

@@ -8,9 +8,10 @@ translate.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from policybrief.config.schema import BriefConfig
+from policybrief.config.schema import BriefConfig, Organization, TextFields
 from policybrief.config.yamlsource import LocatedYaml, load_yaml
 from policybrief.errors import BriefError, Location, SourceError, raise_all
 from policybrief.model import Chapter, Edition
@@ -59,6 +60,8 @@ def discover_chapters(root: Path, config: BriefConfig, lang: str,
         if not path.resolve().is_relative_to(root.resolve()):
             raise SourceError("chapter is a link to a file outside the project",
                               Location(path))
+    if not paths and lang != config.languages[0]:
+        return []  # a translation not begun: the translations check names each chapter
     if not paths:
         raise SourceError(
             f"no chapters for language '{lang}' (expected {CHAPTERS_DIR}/{lang}/*.md)",
@@ -71,6 +74,17 @@ def discover_chapters(root: Path, config: BriefConfig, lang: str,
             raise SourceError("chapter is empty", Location(path, 1, 1))
         chapters.append(Chapter(path, lang, path.stem, body, body_line, front))
     return chapters
+
+
+def _organization(config: BriefConfig, over: TextFields | None) -> Organization | None:
+    """The publisher as an edition prints it: the language's name and address over
+    the source's."""
+    base = config.organization
+    text = over.organization if over else None
+    if base is None or text is None:
+        return base
+    return replace(base, name=text.name or base.name, unit=text.unit or base.unit,
+                   address=list(text.address) if text.address else base.address)
 
 
 def load_editions(root: Path, config: BriefConfig,
@@ -91,6 +105,7 @@ def load_editions(root: Path, config: BriefConfig,
                 rights=(over and over.rights) or config.rights,
                 authors=tuple((over and over.authors) or config.authors),
                 chapters=tuple(discover_chapters(root, config, lang, source)),
+                organization=_organization(config, over),
             )
         )
     return editions

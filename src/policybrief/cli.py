@@ -110,6 +110,15 @@ def make_parser() -> argparse.ArgumentParser:
                               metavar="FILE", help="record these translated chapters as "
                               "current with their source")
 
+    add_language = commands.add_parser(
+        "add-language", help="add an edition in another language, ready to translate",
+        description="Add LANG (a BCP 47 code: fr, pt-BR, zh-Hans) to brief.yml with a "
+                    "translations block to fill, create chapters/LANG/ with one untranslated "
+                    "file per source chapter, give every figure its LANG texts and columns, "
+                    "and list what remains to translate.")
+    add_language.add_argument("lang", metavar="LANG", help="the language's code")
+    _project_option(add_language)
+
     diff = commands.add_parser(
         "diff", help="redline of the rendered text between two git revisions",
         description="Compare the rendered text of every edition between two git revisions "
@@ -204,6 +213,21 @@ def _cmd_translations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add_language(args: argparse.Namespace) -> int:
+    from policybrief.newlanguage import add_language
+
+    added = add_language(args.project, args.lang)
+    root = args.project.resolve()
+    for path in added.written:
+        print(f"wrote {path.resolve().relative_to(root)}")
+    print(f"\nTo translate into '{added.lang}':")
+    for item in added.to_translate:
+        print(f"  - {item}")
+    print("\nWhen a chapter is translated and reviewed: brief translations --mark-current "
+          f"chapters/{added.lang}/<file>.md")
+    return 0
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     from policybrief.diff import redline
 
@@ -222,8 +246,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "watch": _cmd_watch,
-            "figures": _cmd_figures,
-            "translations": _cmd_translations, "diff": _cmd_diff, "new": _cmd_new}
+            "figures": _cmd_figures, "translations": _cmd_translations,
+            "add-language": _cmd_add_language, "diff": _cmd_diff, "new": _cmd_new}
 
 
 # Control characters in a message (from a file name or a brief.yml key) are shown, not

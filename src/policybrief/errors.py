@@ -15,10 +15,22 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+# Characters a terminal would act on rather than show: C0 and C1 controls, and the
+# bidirectional overrides and isolates that reorder what follows ("Trojan Source").
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x07``), so a
+    message quoting hostile input is one line that cannot drive the terminal."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}"
+                            if ord(m.group()) > 0xff else f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -59,6 +71,7 @@ class Diagnostic:
     message: str
     location: Location | None = None
     rule: str = ""
+    edition: str = ""  # the language of the edition it concerns, where only one
 
     @classmethod
     def warning(cls, message: str, location: Location | None = None,
@@ -72,7 +85,7 @@ class Diagnostic:
     def format(self, root: Path | None = None) -> str:
         where = f"{self.location.display(root)}: " if self.location else ""
         tail = f" [{self.rule}]" if self.rule else ""
-        return f"{where}{self.severity}: {self.message}{tail}"
+        return printable(f"{where}{self.severity}: {self.message}{tail}")
 
     def as_dict(self, root: Path | None = None) -> dict[str, object]:
         loc = self.location
@@ -132,7 +145,7 @@ class BriefError(Exception):
 
     def format(self, root: Path | None = None, severity: str = "error") -> str:
         prefix = f"{self.location.display(root)}: " if self.location else ""
-        return f"{prefix}{severity}: {self.message}"
+        return printable(f"{prefix}{severity}: {self.message}")
 
     def __reduce__(self) -> tuple[object, ...]:  # errors cross process boundaries
         return (type(self), (self.message, self.location))
@@ -176,7 +189,7 @@ class EnvironmentFault(BriefError):
         message = self.message
         if root is not None:
             message = message.replace(f"{root.resolve()}{os.sep}", "")
-        return f"{severity}: {message}"
+        return printable(f"{severity}: {message}")
 
 
 # What the machine said (an errno), and what the user can do about it.

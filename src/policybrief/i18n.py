@@ -10,22 +10,53 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from babel.dates import format_skeleton
+
+# A catalogue's value: text, or text per CLDR plural category ("one", "other"...).
+Text = str | dict[str, str]
+PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 
 @dataclass
 class Messages:
     lang: str
-    strings: dict[str, str]
-    fallback: dict[str, str]
+    strings: dict[str, Text]
+    fallback: dict[str, Text]
     missing: set[str] = field(default_factory=set)
 
-    def __call__(self, key: str) -> str:
+    def _value(self, key: str) -> Text:
         if key in self.strings:
             return self.strings[key]
         self.missing.add(key)
         return self.fallback.get(key, key)
+
+    def __call__(self, key: str) -> str:
+        value = self._value(key)
+        return value if isinstance(value, str) else value["other"]
+
+    def count(self, key: str, n: int, **values: object) -> str:
+        """The text of ``key`` for the count ``n``, in the plural form the language
+        uses for it (CLDR rules through Babel: Russian 1, 2, 5 take three forms),
+        with ``{n}`` and ``values`` filled in."""
+        return plural_text(self._value(key), self.lang, n).format(n=n, **values)
+
+    def numbered(self, key: str, n: object) -> str:
+        """A label with its number: ``figure_numbered`` -> 'Figure 3', '图3'."""
+        return self(key).format(n=n)
+
+
+def plural_text(value: Text, lang: str, n: int) -> str:
+    if isinstance(value, str):
+        return value
+    from babel import UnknownLocaleError
+
+    try:
+        category = babel_locale(lang).plural_form(abs(n))
+    except (UnknownLocaleError, ValueError):
+        category = "one" if n == 1 else "other"
+    return value.get(category, value["other"])
 
 
 def parse_iso_date(value: str) -> tuple[dt.date, str]:
@@ -43,11 +74,18 @@ def format_brief_date(value: str, lang: str) -> str:
         return ""
     date, precision = parse_iso_date(value)
     skeleton = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}[precision]
-    return str(format_skeleton(skeleton, date, locale=lang))
+    return str(format_skeleton(skeleton, date, locale=babel_locale(lang)))
 
 
 def language_name(code: str, in_lang: str) -> str:
     """'es' in English is 'Spanish'; in Spanish, 'español'."""
+
+    return str(babel_locale(code).get_display_name(babel_locale(in_lang)) or code)
+
+
+def babel_locale(lang: str) -> Any:
+    """The Babel locale of a BCP 47 code ('pt-BR', 'zh-Hans')."""
     from babel import Locale
 
-    return str(Locale.parse(code).get_display_name(in_lang) or code)
+    return Locale.parse(lang.replace("-", "_"))
+

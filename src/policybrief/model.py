@@ -65,6 +65,7 @@ class Edition:
     rights: str
     authors: tuple[Author, ...]
     chapters: tuple[Chapter, ...]
+    organization: Organization | None = None  # in this edition's language
 
 
 @dataclass(frozen=True)

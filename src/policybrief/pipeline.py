@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policybrief.builders.base import BuildContext
@@ -117,7 +117,7 @@ def render_edition(job: EditionJob) -> EditionResult:
     builders = [builder(fmt) for fmt in job.formats]
     charts = {}
     if any(b.needs_charts for b in builders):
-        house_style = load_style(project.theme)
+        house_style = load_style(project.theme, job.lang)
         charts = {f.id: render_figure(f, house_style, job.lang, cache_dir)
                   for f in prepared.figures if f.spec.kind != "table"}
         steps.append(f"[3/4] {job.lang}: {len(charts)} charts drawn or taken from the cache "
@@ -212,7 +212,7 @@ def build(root: Path, formats: list[str], langs: list[str] | None, out_dir: Path
             previous.is_current(targets[k], keys[k]) for k in keys):
         reporter.step(f"[2/4] all {len(keys)} outputs are up to date")
         return BuildResult(list(targets.values()), [])
-    found = run_checks(project)
+    found = only_built(run_checks(project), project, wanted)
     for diagnostic in found:
         if not diagnostic.is_error:
             reporter.report(diagnostic)
@@ -263,15 +263,53 @@ def redraw_figures(root: Path, out_dir: Path | None) -> list[Path]:
     project = load_project(root)
     raise_errors(run_checks(project))
     cache_dir = (out_dir or project.root / "build").resolve() / ".cache"
-    style = load_style(project.theme)
+    styles = {lang: load_style(project.theme, lang) for lang in project.config.languages}
     paths = []
     for figure in project.figures.values():
         if figure.spec.kind == "table":
             continue
         for lang in project.config.languages:
-            drawn = render_figure(figure, style, lang, cache_dir, force=True)
-            paths += [drawn.svg, drawn.png]
+            drawn = render_figure(figure, styles[lang], lang, cache_dir, force=True)
+            paths += [drawn.svg, *([drawn.text_svg] if drawn.text_svg else []), drawn.png]
     return paths
+
+
+def edition_of(diagnostic: Diagnostic, project: Project) -> str:
+    """The language of the one edition a finding concerns: a translated chapter's, a
+    language's catalogue, or what the check said; "" when it concerns them all."""
+    if diagnostic.edition:
+        return diagnostic.edition
+    location = diagnostic.location
+    if location is None:
+        return ""
+    try:
+        parts = location.path.resolve().relative_to(project.root.resolve()).parts
+    except ValueError:
+        return ""
+    if len(parts) >= 2 and parts[0] == "chapters" and parts[1] in project.config.languages:
+        return parts[1]
+    if len(parts) == 2 and parts[0] == "locales" and parts[1].endswith(".yml"):
+        return parts[1][:-4]
+    return ""
+
+
+def only_built(found: list[Diagnostic], project: Project,
+               wanted: list[str]) -> list[Diagnostic]:
+    """An error in an edition this build does not make is a warning here: the English
+    edition builds while the French one is being translated (``brief check`` and a
+    build of that edition still refuse it). The source language's errors always count."""
+    others = set(project.config.languages[1:]) - set(wanted)
+    if not others:
+        return found
+    out = []
+    for diagnostic in found:
+        lang = edition_of(diagnostic, project)
+        if diagnostic.is_error and lang in others:
+            diagnostic = replace(diagnostic, severity="warning",
+                                 message=f"{diagnostic.message} (in the {lang} edition, "
+                                 "which this build does not make)")
+        out.append(diagnostic)
+    return out
 
 
 def check_only(root: Path) -> tuple[Project, list[Diagnostic]]:

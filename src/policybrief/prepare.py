@@ -29,6 +29,7 @@ from policybrief.pandoc.filters import (
     crossref,
     numbering,
     pullquotes,
+    punctuation,
     reference_list,
     translated_quotes,
 )
@@ -64,6 +65,39 @@ class PreparedEdition:
         return reference_list.apply(self.doc, self.messages("sources") if with_sources else None)
 
 
+_LOCALE_PROBE = ('---\nreferences:\n- {id: probe, type: book, title: T, issued: {date-parts: '
+                 '[[2020]]}, author: [{family: A}, {family: B}]}\n---\n\n'
+                 'X.[@probe, p. 3] Y.[@probe, p. 4]\n')
+
+
+def _citation_locale(project: Project, lang: str, cache_dir: Path) -> list[Diagnostic]:
+    """A warning when citeproc has no locale for ``lang`` (Hindi, in pandoc 3.x) and
+    the style gives none: its citations would say "and", "ibid." and "p." in English
+    without a word. Found by formatting a probe citation in ``lang`` and in English
+    (once per pandoc version, style and language)."""
+    if lang.split("-")[0] == "en":
+        return []
+    style = project.citation_style
+
+    def probe() -> dict[str, bool]:
+        def formatted(code: str) -> str:
+            return run_pandoc(["parse"], ["--citeproc", "--csl", str(style), "-t", "plain",
+                                          f"--metadata=lang:{code}"], cwd=project.root,
+                              stdin=_LOCALE_PROBE.encode("utf-8")).data.decode("utf-8")
+        return {"fallback": formatted(lang) == formatted("en-US")}
+
+    found = remembered_json(cache_dir / lang / "citation-locale.json",
+                            digest(STORED_LAYOUT, pandoc_version(), style.read_bytes(), lang),
+                            probe, dict)
+    if not found["fallback"]:
+        return []
+    return [Diagnostic.warning(
+        f"the {lang} edition's citations use English terms (\"and\", \"ibid.\", \"p.\"): "
+        f"neither pandoc's citeproc nor the citation style {style.name} has a CSL locale "
+        f"for '{lang}'; add a <locale xml:lang=\"{lang}\"> with its terms to the style",
+        Location(style), "citation-locale")]
+
+
 def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdition:
     """Chapters -> pandoc AST with figures placed, every citation resolved and the
     shared transforms applied. ``cache_dir`` keeps each stage's last result."""
@@ -76,6 +110,9 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
         write_atomic(refs, items.encode("utf-8"), durable=False)
     style = project.citation_style
     cite_args = ["--bibliography", str(refs), "--csl", str(style), f"--metadata=lang:{lang}"]
+    if messages("note_calls") == "before_punctuation":  # French, Russian: "texte¹."
+        cite_args.append("--metadata=notes-after-punctuation:false")
+    said += _citation_locale(project, lang, cache_dir)
     doc: Node = {"blocks": []}
     for chapter in edition.chapters:
         safety.enforce_markdown_depth(chapter)  # before pandoc's JSON is read (recursion)
@@ -126,6 +163,9 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     said += _load(formatted["warnings"])
     doc = figures_filter.fill_sources(doc, formatted["sources"])
     _refuse_unsafe_links(project, doc)
+    doc = punctuation.apply(doc, messages("space_before_high_punctuation"), (
+        messages("quote_open"), messages("quote_close"),
+        messages("inner_quote_open"), messages("inner_quote_close")))
     doc = translated_quotes.apply(doc)
     doc = pullquotes.apply(doc)
     return PreparedEdition(project, edition, doc, figures, messages, said)

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from policybrief.errors import BriefError, Location
+from policybrief.imagefiles import image_file_problem
 from policybrief.model import Chapter
 from policybrief.pandoc.ast import Node, walk_doc
 
@@ -76,6 +77,8 @@ def image_problem(target: str, root: Path | None) -> str | None:
         path = (root / unquote(target)).resolve()
         if not path.is_relative_to(root.resolve()):
             return f"the image '{target}' is outside the project"
+        if path.is_file():
+            return image_file_problem(path)
     return None
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from policybrief.config.yamlsource import load_yaml
 from policybrief.errors import ConfigError, Location
-from policybrief.i18n import Messages
+from policybrief.i18n import PLURAL_CATEGORIES, Messages, Text
 
 ENTRY_POINT_GROUP = "policybrief.themes"
 MANIFEST = "theme.yml"
@@ -79,7 +79,7 @@ class Theme:
     name: str
     layers: tuple[Layer, ...]
     where: Location  # where brief.yml chose it (errors about the theme point there)
-    _catalogues: dict[str, dict[str, str]] = field(default_factory=dict, compare=False,
+    _catalogues: dict[str, dict[str, Text]] = field(default_factory=dict, compare=False,
                                                    repr=False)
 
     @property
@@ -141,14 +141,17 @@ class Theme:
                     found.setdefault(path.relative_to(base).as_posix(), path)
         return [found[name] for name in sorted(found)]
 
-    def catalogue(self, lang: str) -> dict[str, str]:
+    def catalogue(self, lang: str) -> dict[str, Text]:
         """One language's interface strings: each layer's catalogue over the ones below."""
         if lang not in self._catalogues:
-            merged: dict[str, str] = {}
-            for layer in reversed(self.layers):
-                path = layer.find(f"locales/{lang}.yml")
-                if path is not None:
-                    merged.update(_read_catalogue(path))
+            merged: dict[str, Text] = {}
+            # BCP 47 falls back by dropping subtags: pt-BR takes pt's strings, then its own
+            parts = lang.split("-")
+            for code in ["-".join(parts[:n]) for n in range(1, len(parts) + 1)]:
+                for layer in reversed(self.layers):
+                    path = layer.find(f"locales/{code}.yml")
+                    if path is not None:
+                        merged.update(_read_catalogue(path))
             self._catalogues[lang] = merged
         return dict(self._catalogues[lang])
 
@@ -183,10 +186,22 @@ class Theme:
         return h.hexdigest()
 
 
-def _read_catalogue(path: Path) -> dict[str, str]:
-    data = load_yaml(path).data
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+def _read_catalogue(path: Path) -> dict[str, Text]:
+    """Names to text; a text with a count in it may map CLDR plural categories (zero,
+    one, two, few, many, other) to text, ``other`` always among them."""
+    located = load_yaml(path)
+    data = located.data
+    if not isinstance(data, dict):
         raise ConfigError("a locale catalogue maps names to text", Location(path, 1, 1))
+    for key, value in data.items():
+        if isinstance(value, str):
+            continue
+        if (isinstance(value, dict) and "other" in value and set(value) <= PLURAL_CATEGORIES
+                and all(isinstance(v, str) for v in value.values())):
+            continue
+        raise ConfigError(f"'{key}' must be text, or a mapping of plural categories "
+                          f"({', '.join(sorted(PLURAL_CATEGORIES))}) with 'other' to text",
+                          located.where((key,)))
     return {str(k): v for k, v in data.items()}
 
 

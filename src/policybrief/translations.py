@@ -29,9 +29,10 @@ from policybrief.errors import Location, SourceError
 from policybrief.model import Chapter, Edition, Project
 from policybrief.textfiles import read_text
 
-Status = Literal["current", "stale", "untracked", "missing"]
+Status = Literal["current", "stale", "untracked", "untranslated", "missing"]
 SOURCE_KEY = "translation-of"
 PARAGRAPHS_KEY = "source-paragraphs"
+UNTRANSLATED_KEY = "untranslated"  # set by `brief add-language`: still the source's text
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def paragraphs(chapter: Chapter) -> list[Paragraph]:
     out = []
     for match in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", chapter.text):
         block = match.group(0).strip()
-        line = chapter.text[: match.start()].count("\n") + chapter.body_line
+        line = chapter.location(match.start()).line
         out.append(Paragraph(line, block))
     return out
 
@@ -90,6 +91,9 @@ def statuses(project: Project) -> list[TranslationStatus]:
                 result.append(TranslationStatus(edition.lang, source, None, "missing"))
                 continue
             chapter = found
+            if chapter.front_matter.get(UNTRANSLATED_KEY) is True:
+                result.append(TranslationStatus(edition.lang, source, chapter, "untranslated"))
+                continue
             recorded = chapter.front_matter.get(PARAGRAPHS_KEY)
             if not isinstance(recorded, list):
                 result.append(TranslationStatus(edition.lang, source, chapter, "untracked"))
@@ -120,6 +124,7 @@ def mark_current(project: Project, path: Path) -> Path:
             text = read_text(path)
             front, body, _ = split_front_matter(path, text)
             front[SOURCE_KEY] = source.path.name
+            front.pop(UNTRANSLATED_KEY, None)  # reviewed: a translation now
             front[PARAGRAPHS_KEY] = [p.fingerprint for p in paragraphs(source)]
             header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88,
                                     default_flow_style=None)

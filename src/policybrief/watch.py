@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from policybrief.builders.warm import WarmState
-from policybrief.errors import BriefError
+from policybrief.errors import BriefError, environment_fault
 from policybrief.log import Reporter
 from policybrief.pipeline import build
 
@@ -76,6 +76,14 @@ def _watch(root: Path, formats: list[str], langs: list[str] | None, out_dir: Pat
                 reporter.step(f"rebuilt in {time.perf_counter() - started:.2f} s; watching...")
             except BriefError as exc:
                 print(exc.format(root), flush=True)
+            except (OSError, MemoryError) as exc:
+                # a full disk while writing a cache: say so and keep watching, since
+                # freeing space needs no restart; anything else is a bug and stops
+                filename = getattr(exc, "filename", None)
+                fault = environment_fault(exc, Path(filename) if filename else None, "write")
+                if fault is None:
+                    raise
+                print(fault.format(root), flush=True)
             builds += 1
             settle()
         time.sleep(interval)

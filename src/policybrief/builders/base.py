@@ -27,6 +27,7 @@ from policybrief.theme import Theme
 if TYPE_CHECKING:
     from policybrief.builders.warm import WarmState
     from policybrief.figures.render import RenderedFigure
+    from policybrief.fonts import EditionFonts
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,32 @@ class BuildContext:
         wanted = self.project.config.sources.get(builder.format, default)
         return self.prepared.document_for(wanted)
 
+    def font_css(self, text: str, web: bool = False) -> str:
+        """The ``@font-face`` rules and font stacks for an output whose text is
+        ``text`` (HTML): subsets of the theme's fonts with exactly its characters. A
+        character no font of the theme has is a located error, never a blank box."""
+        return self.edition_fonts(text).css(web)
+
+    def edition_fonts(self, text: str) -> EditionFonts:
+        """The subsets of the theme's fonts an output whose text is ``text`` embeds."""
+        import html
+
+        from policybrief import fonts
+
+        stack = fonts.load_fonts(self.theme)
+        # the page's characters and every interface string's, so the print and the web
+        # edition share their subsets (a CJK font takes seconds to subset)
+        strings = [v if isinstance(v, str) else "".join(v.values())
+                   for k, v in self.theme.catalogue(self.lang).items()
+                   if not k.startswith("diff_")]
+        chars = set(html.unescape(text)) | set("".join(strings))
+        # what text-transform makes of it (a heading set in capitals: "É" of "é")
+        chars |= {c for char in chars for c in char.upper() + char.lower()}
+        fonts.require_glyphs(stack, chars, self.edition.chapters,
+                             self.project.root / "brief.yml")
+        roles = [r for r in fonts.ROLES if r != "mono" or "<code" in text or "<pre" in text]
+        return fonts.edition_fonts(stack, self.lang, chars, self.cache_dir, roles)
+
     def toc(self, doc: Node | None = None, depth: int = 2) -> list[TocEntry]:
         """The contents: headings of ``doc`` (the document as a format shows it, with
         its Sources section or without) down to ``depth``."""
@@ -125,6 +152,7 @@ class BuildContext:
 
     @cached_property
     def _template_vars(self) -> dict[str, Any]:
+        from policybrief.fonts import is_rtl
         from policybrief.i18n import format_brief_date, language_name
 
         project, edition = self.project, self.edition
@@ -133,18 +161,20 @@ class BuildContext:
         base = project.config.url.rstrip("/") + "/" if project.config.url else "../"
         others = [
             {"lang": e.lang, "name": language_name(e.lang, e.lang),
+             "dir": "rtl" if is_rtl(e.lang) else "ltr",
              "href": f"{base}{e.lang}/{page}"}
             for e in project.editions if e.lang != edition.lang
         ]
         return {
             "edition": edition,
             "lang": edition.lang,
+            "dir": "rtl" if is_rtl(edition.lang) else "ltr",
             "title": edition.title,
             "subtitle": edition.subtitle,
             "date": format_brief_date(edition.date, edition.lang),
             "date_iso": edition.date,
             "authors": edition.authors,
-            "organization": project.organization,
+            "organization": edition.organization,
             "rights": edition.rights,
             "description": edition.description,
             "summary": edition.description or self.opening_sentences(),

@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 from policybrief.builders.base import BuildContext, Builder, Rendered, data_url, embed_local_images
 from policybrief.builders.registry import register
 from policybrief.config.yamlsource import load_yaml
+from policybrief.fonts import is_rtl
 from policybrief.pandoc.ast import Node, classes_of, stringify, walk_doc
 from policybrief.pandoc.filters import figures
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
@@ -56,7 +57,8 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def _set_run_props(style: ET.Element, props: dict[str, Any]) -> None:
+def _set_run_props(style: ET.Element, props: dict[str, Any],
+                   script_fonts: dict[str, dict[str, str]] | None = None) -> None:
     rpr = style.find(_w("rPr"))
     if rpr is None:
         rpr = ET.SubElement(style, _w("rPr"))
@@ -65,8 +67,12 @@ def _set_run_props(style: ET.Element, props: dict[str, Any]) -> None:
         return found if found is not None else ET.SubElement(rpr, _w(tag))
     if "font" in props:
         fonts = child("rFonts")
+        # Word draws each run's script from its own slot: complex scripts (Arabic,
+        # Devanagari) from "cs", Chinese from "eastAsia": the theme's font for each
+        role = "sans" if "sans" in str(props["font"]).lower() else "serif"
+        slots = (script_fonts or {}).get(role, {})
         for slot in ("ascii", "hAnsi", "cs", "eastAsia"):
-            fonts.set(_w(slot), str(props["font"]))
+            fonts.set(_w(slot), slots.get(slot, str(props["font"])))
         for slot in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
             fonts.attrib.pop(_w(slot), None)
     if "size" in props:  # points -> half-points
@@ -123,9 +129,23 @@ def _set_paragraph_props(style: ET.Element, props: dict[str, Any]) -> None:
     _sort_children(ppr, PPR_ORDER)
 
 
-def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
-    """Apply the theme's style spec (style name -> properties) to styles.xml."""
+def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]],
+                 script_fonts: dict[str, dict[str, str]] | None = None,
+                 lang: str = "", rtl: bool = False) -> bytes:
+    """Apply the theme's style spec (style name -> properties) to styles.xml; with
+    ``lang``, the document's language (Word's spelling and hyphenation); with ``rtl``,
+    every paragraph right to left unless it says otherwise."""
     root = ET.fromstring(styles_xml)
+    defaults = root.find(_w("docDefaults"))
+    if defaults is not None and lang:
+        language = defaults.find(f"{_w('rPrDefault')}/{_w('rPr')}/{_w('lang')}")
+        if language is not None:
+            slot = "bidi" if rtl else "eastAsia" if lang.split("-")[0] in CJK else "val"
+            language.set(_w(slot), lang)
+    if defaults is not None and rtl:
+        ppr = defaults.find(f"{_w('pPrDefault')}/{_w('pPr')}")
+        if ppr is not None and ppr.find(_w("bidi")) is None:
+            ppr.insert(0, ET.Element(_w("bidi")))
     by_name: dict[str, ET.Element] = {}
     for style in root.findall(_w("style")):
         name_element = style.find(_w("name"))
@@ -141,7 +161,7 @@ def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
             ET.SubElement(found, _w("basedOn"), {_w("val"): props.get("based_on", "Normal")})
             ET.SubElement(found, _w("qFormat"))
         _set_paragraph_props(found, props)
-        _set_run_props(found, props)
+        _set_run_props(found, props, script_fonts)
     data: bytes = ET.tostring(root, xml_declaration=True, encoding="UTF-8")
     return data
 
@@ -149,7 +169,10 @@ def patch_styles(styles_xml: bytes, spec: dict[str, dict[str, Any]]) -> bytes:
 def reference_docx(ctx: BuildContext) -> Path:
     """Build (once per theme spec and pandoc version) the reference document."""
     spec_path = ctx.theme.path("docx/styles.yml")
-    key = digest(spec_path.read_bytes(), pandoc_version())[:16]
+    slots = script_slots(ctx)
+    rtl = is_rtl(ctx.lang)
+    key = digest(spec_path.read_bytes(), pandoc_version(), repr(slots).encode(),
+                 ctx.lang, str(rtl))[:16]
     target = ctx.cache_dir / f"reference-{key}.docx"
     if target.is_file():
         return target
@@ -161,12 +184,50 @@ def reference_docx(ctx: BuildContext) -> Path:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "word/styles.xml":
-                data = patch_styles(data, spec)
+                data = patch_styles(data, spec, slots, ctx.lang, rtl)
+            elif info.filename == "word/document.xml" and rtl:
+                data = _rtl_section(data)
             dst.writestr(info, data)
     from policybrief.writer import write_atomic
 
     write_atomic(target, out.getvalue(), durable=False)
     return target
+
+
+CJK = ("zh", "ja", "ko")
+
+
+def _rtl_section(document_xml: bytes) -> bytes:
+    """The section laid out right to left (page numbers, columns, gutter): pandoc copies
+    the reference document's section properties into the edition. Edited as text, so
+    the document's namespace prefixes stay as Word wrote them."""
+    text = document_xml.decode("utf-8")
+    if "<w:bidi" in text.split("<w:sectPr", 1)[-1]:
+        return document_xml
+    anchor = "<w:docGrid" if "<w:docGrid" in text else "</w:sectPr>"
+    return text.replace(anchor, "<w:bidi />" + anchor, 1).encode("utf-8")
+
+
+def script_slots(ctx: BuildContext) -> dict[str, dict[str, str]]:
+    """Per role, the font family Word should use for complex scripts (``cs``: the
+    edition's Arabic or Devanagari font) and for Chinese (``eastAsia``, in a Chinese
+    edition); a Latin edition keeps the style's one font in every slot."""
+    from policybrief.fonts import language_script, load_fonts
+
+    stack = load_fonts(ctx.theme)
+    script = language_script(ctx.lang)
+    slots: dict[str, dict[str, str]] = {}
+    for role in ("serif", "sans"):
+        faces = stack.for_role(role)
+        own = next((f.family_name for f in faces if script in f.scripts), None)
+        han = next((f.family_name for f in faces if "Hani" in f.scripts), None)
+        role_slots = {}
+        if own and script not in ("Latn", "Grek", "Cyrl", "Hani"):
+            role_slots["cs"] = own
+        if han and script == "Hani":
+            role_slots["eastAsia"] = han
+        slots[role] = role_slots
+    return slots
 
 
 # Theme classes -> Word paragraph styles (the theme's docx/styles.yml defines them).
@@ -261,7 +322,7 @@ def _paragraph(text: str, style: str) -> str:
 def _publisher_blocks(ctx: BuildContext) -> list[Node]:
     """Under pandoc's title block: the authors' roles, then the publisher's address."""
     lines = [author.role for author in ctx.edition.authors if author.role]
-    organization = ctx.project.organization
+    organization = ctx.edition.organization
     if organization is not None:
         lines += ["", organization.name, organization.unit, *organization.address,
                   organization.url]
@@ -306,6 +367,8 @@ def _docx_meta(ctx: BuildContext) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "title": _meta_str(vars_["title"]),
         "lang": _meta_str(ctx.lang),
+        # right to left: every paragraph w:bidi, every run w:rtl (pandoc's docx writer)
+        "dir": _meta_str("rtl" if is_rtl(ctx.lang) else "ltr"),
         "toc-title": _meta_str(ctx.messages("contents")),
         "author": {"t": "MetaList", "c": [_meta_str(a.name) for a in ctx.edition.authors]},
     }

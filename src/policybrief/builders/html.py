@@ -32,6 +32,10 @@ def scrollable_tables(doc: Node, label: str) -> Node:
     return walk_doc(doc, action)
 
 
+# Where the page's fonts go in its stylesheet, once its text is known.
+FONTS_MARK = "/* policybrief: fonts */"
+
+
 @register
 class HtmlBuilder(Builder):
     format = "html"
@@ -54,9 +58,12 @@ class HtmlBuilder(Builder):
                             f'role="doc-endnotes">\n{notes_heading}')
         variables = ctx.template_vars(shown) | {
             "body": Markup(body),
-            "css": Markup(ctx.theme.read_text("css/web.css")),
+            # the edition's fonts first: a theme stylesheet naming its own wins
+            "css": Markup(FONTS_MARK + "\n" + ctx.theme.read_text("css/web.css")),
             "script": Markup(ctx.theme.read_text("js/notes.js")),
             "favicon": data_url(ctx.theme.path("images/favicon.svg"), "image/svg+xml"),
         }
         html = render(ctx.theme, "web.html.j2", variables, ctx.state.templates)
+        # the fonts, once the page's characters are known (WOFF2 subsets, inline)
+        html = html.replace(FONTS_MARK, ctx.font_css(html, web=True), 1)
         return Rendered(html.encode("utf-8"), converted.diagnostics)

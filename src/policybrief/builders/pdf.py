@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
+from policybrief import fonts as fonts_module
 from policybrief.builders import weasy
 from policybrief.builders.base import BuildContext, Builder, Rendered
 from policybrief.builders.pandoc_html import html_body, html_sections
 from policybrief.builders.registry import register
 from policybrief.builders.templates import render
 from policybrief.errors import Diagnostic, RenderError
+from policybrief.figures.render import chart_text, print_svg
+from policybrief.fonts import EditionFonts, is_rtl
 from policybrief.pandoc.filters import figures, inline_notes
 
 PAGE_SIZES = {"a4": ("A4", "297mm"), "letter": ("letter", "279.4mm")}
@@ -92,7 +96,7 @@ class PrintRenderer:
     the layout of every section that did not change (in its :class:`WarmState`).
     """
 
-    def __init__(self, ctx: BuildContext) -> None:
+    def __init__(self, ctx: BuildContext, font_css: str = "") -> None:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -107,21 +111,34 @@ class PrintRenderer:
             [ctx.project.root, *theme.folders, ctx.cache_dir], theme.fallback)
         self.base_url = str(ctx.project.root) + "/"
         css_path = theme.path("css/print.css")
+        # a right-to-left edition's page furniture, mirrored (the theme's print-rtl.css)
+        mirrored = theme.find("css/print-rtl.css") if is_rtl(ctx.lang) else None
         paper = page_css(ctx)
+        mirror_css = mirrored.read_text(encoding="utf-8") if mirrored is not None else ""
         css_text = css_path.read_text(encoding="utf-8") + paper
         font_files = sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
                             for p in theme.files("fonts"))
         # What the stylesheets are made of (@font-face loads the theme's font files).
-        self.style_key = f"{css_path}\0{css_text}\0{font_files}"
+        self.style_key = f"{css_path}\0{css_text}\0{font_files}\0{font_css}\0{mirror_css}"
         if self.style_key not in state.stylesheets:  # parsed once per process
-            parsed = [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
-                                     font_config=self.fonts),
-                      weasyprint.CSS(string=paper)]
+            # the edition's fonts first: a theme stylesheet that names its own wins
+            parsed = [weasyprint.CSS(string=font_css, url_fetcher=self.fetcher,
+                                     font_config=self.fonts)] if font_css else []
+            parsed += [weasyprint.CSS(filename=str(css_path), url_fetcher=self.fetcher,
+                                      font_config=self.fonts),
+                       weasyprint.CSS(string=paper)]
+            if mirror_css:
+                parsed.append(weasyprint.CSS(string=mirror_css, url_fetcher=self.fetcher,
+                                             font_config=self.fonts))
             self._refuse_outside("the print stylesheet")
             state.stylesheets.clear()
             state.stylesheets[self.style_key] = parsed
         self.stylesheets = state.stylesheets[self.style_key]
         self.options = pdf_options(ctx)
+        # fonts a theme stylesheet declares itself (@font-face) print as well as ours
+        self.theme_families = tuple(sorted(
+            name.strip().replace(" ", "-") for name in _FONT_FACE.findall(
+                css_text + mirror_css)))
         # Record each page's paint for the next build (see weasy) only in a process
         # that builds again: a one-off build would pay for it and gain nothing.
         self.remember_paint = state.keep_paint and weasy.replay_supported()
@@ -172,7 +189,79 @@ class PrintRenderer:
             weasy.forget(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
         self._refuse_outside("the print edition")  # attachments are fetched while writing
+        foreign = foreign_glyphs(pdf, self.theme_families)
+        if foreign:
+            page, font, chars = foreign[0]
+            shown = ", ".join(fonts_module.describe(c) for c in chars[:5]) or "some text"
+            raise RenderError(f"{shown} on page {page} would print in the machine's font "
+                              f"{font}, not one of the theme's (fonts.yml): add a font "
+                              "that has it")
         return pdf
+
+
+# Where a chart goes in the print HTML until the edition's fonts are known.
+CHART_MARK = "policybrief-chart:"
+
+
+def _fonts(ctx: BuildContext, texts: list[str]) -> EditionFonts:
+    """The edition's fonts for print: the characters of every page's HTML, of the
+    stylesheet's generated content and of the charts, from the theme's font files."""
+    css = ctx.theme.read_text("css/print.css")
+    charts = " ".join(chart_text(drawn) for drawn in ctx.charts.values())
+    return ctx.edition_fonts("".join(texts) + css + charts)
+
+
+def _with_charts(ctx: BuildContext, html: str, fonts: EditionFonts) -> str:
+    """The print HTML with its charts: each chart's text SVG naming the print
+    edition's subset of the font the chart was measured with (searchable text, and
+    quick to lay out), or, when its text needs two fonts (Arabic labels and "US$":
+    WeasyPrint sets an SVG text in its first family only), its glyphs as outlines."""
+    for figure_id, drawn in ctx.charts.items():
+        mark = f'"{CHART_MARK}{figure_id}"'
+        if mark in html:
+            family = fonts.covering(chart_text(drawn), "sans")
+            path = (print_svg(drawn, [family], ctx.cache_dir / "print-figures")
+                    if family is not None else drawn.svg)
+            html = html.replace(mark, f'"{path.as_uri()}"')
+    return html
+
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*?font-family:\s*[\"']?([^;\"'}]+)", re.I)
+
+
+def foreign_glyphs(pdf: bytes, allowed: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
+    """Text the PDF draws with a font the build did not declare (the machine's own,
+    picked for a character the edition's fonts lack): (page, font, characters). The
+    fonts of every page are read; the text only of pages that have such a font."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[tuple[int, str, str]] = []
+    for number, page in enumerate(reader.pages, start=1):
+        resources: Any = page.get("/Resources")
+        fonts: Any = resources.get_object().get("/Font") if resources is not None else None
+        fonts = fonts.get_object() if fonts is not None else {}
+        names = {str(font.get_object().get("/BaseFont", "")).lstrip("/")
+                 for font in fonts.values()}
+        prefixes = (fonts_module.FAMILY_PREFIX, *allowed)
+        foreign = {n for n in names if n.split("+", 1)[-1] and
+                   not n.split("+", 1)[-1].startswith(prefixes)}
+        if not foreign:
+            continue
+        drawn: dict[str, list[str]] = {}
+
+        def visit(text: str, _cm: Any, _tm: Any, font: Any, _size: Any,
+                  drawn: dict[str, list[str]] = drawn, foreign: set[str] = foreign) -> None:
+            name = str(font.get("/BaseFont", "")).lstrip("/") if font else ""
+            if name in foreign and text.strip():
+                drawn.setdefault(name, []).append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        found += [(number, name.split("+", 1)[-1], "".join(sorted(set("".join(texts)))))
+                  for name, texts in sorted(drawn.items())]
+        found += [(number, name.split("+", 1)[-1], "") for name in sorted(foreign)
+                  if name not in drawn]
+    return found
 
 
 def _note_numbers(html: str) -> range:
@@ -208,13 +297,20 @@ class PdfBuilder(Builder):
 
     def build(self, ctx: BuildContext) -> Rendered:
         shown = ctx.document_for(self)
-        doc = figures.resolve_images(shown, lambda i: ctx.charts[i].svg.as_uri())
+        # charts are placed once the edition's fonts are known: their text is set in
+        # the same subsets as the page's (see _with_charts)
+        doc = figures.resolve_images(shown, lambda i: f"{CHART_MARK}{i}")
         doc, note_count = inline_notes.apply(doc)
-        renderer = PrintRenderer(ctx)
         variables = ctx.template_vars(shown)  # the contents list the Sources section too
         if ctx.project.config.print_layout == "whole":
-            return self._whole(ctx, renderer, doc, note_count, variables)
+            return self._whole(ctx, doc, note_count, variables)
         split, said = html_sections(ctx, doc)
+        front_text = render(ctx.theme, "print.html.j2",
+                            variables | {"body": Markup(""), "toc_pages": {}},
+                            ctx.state.templates)
+        fonts = _fonts(ctx, [front_text, *split])
+        split = [_with_charts(ctx, part, fonts) for part in split]
+        renderer = PrintRenderer(ctx, fonts.css())
         sections = [(s, _note_numbers(s)) for s in split]
         in_sections = sum(len(notes) for _s, notes in sections)
         if in_sections != note_count:  # every note must be verified where it is laid out
@@ -251,7 +347,7 @@ class PdfBuilder(Builder):
         return Rendered(data, said + _repairs_said(repaired) + _replay_said(renderer))
 
     @staticmethod
-    def _whole(ctx: BuildContext, renderer: PrintRenderer, doc: Any, note_count: int,
+    def _whole(ctx: BuildContext, doc: Any, note_count: int,
                variables: dict[str, Any]) -> Rendered:
         """The whole edition laid out as one document (``print_layout: whole``; the
         reference for the section layout)."""
@@ -259,6 +355,9 @@ class PdfBuilder(Builder):
         html = render(ctx.theme, "print.html.j2",
                       variables | {"body": Markup(body.data.decode("utf-8"))},
                       ctx.state.templates)
+        fonts = _fonts(ctx, [html])
+        html = _with_charts(ctx, html, fonts)
+        renderer = PrintRenderer(ctx, fonts.css())
         layout = renderer.layout(html, range(1, note_count + 1))
         data = renderer.write(layout.pages, layout.document)
         return Rendered(data, body.diagnostics + _repairs_said(layout.repaired)

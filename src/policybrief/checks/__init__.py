@@ -14,6 +14,7 @@ from policybrief.checks import (  # noqa: F401  (each registers itself)
     citations,
     crossrefs,
     figures,
+    glyphs,
     interface,
     notes,
     structure,

@@ -20,6 +20,8 @@ def check(project: Project) -> list[Diagnostic]:
             value = entry.fields.get(name, "").strip()
             if not value or (name == "eprint" and not SCHEME.match(value)):
                 continue
+            if name in entry.inherited:
+                continue  # reported once, at the parent that gives it
             problem = link_problem(value) or (
                 None if SCHEME.match(value) else "an address must start with http(s)://")
             if problem:

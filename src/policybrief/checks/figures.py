@@ -19,6 +19,9 @@ def check(project: Project) -> list[Diagnostic]:
     bibliography = project.bibliography
     findings: list[Diagnostic] = []
     known = sorted(project.figures)
+    for figure_id in known:  # a translation's texts still to write: its edition's errors
+        findings += [Diagnostic("error", message, where, "figure-text", lang)
+                     for lang, message, where in project.figures[figure_id].missing]
     placed: set[str] = set()
     referenced: list[tuple[str, Location]] = []
     for edition in project.editions:

@@ -4,17 +4,16 @@ Labels are unique across the chapters of an edition: pandoc reads an edition's
 chapters as one document (so "ibid." works across chapter boundaries).
 
 Each chapter is read a fixed number of times whatever its number of notes (a pull
-request may bring 100,000), and two limits no real brief reaches are refused with a
-located error: :data:`MAX_NOTES` notes in a chapter and :data:`MAX_SOURCES` sources in
-the bibliography (checked here, with the notes, because this is the check that reads
-every note against every source's title).
+request may bring 100,000), and a limit no real brief reaches is refused with a
+located error: :data:`MAX_NOTES` notes in a chapter (the bibliography's own limit,
+``MAX_SOURCES``, is refused when it is read, before it is parsed).
 """
 
 from __future__ import annotations
 
 import re
 
-from policybrief.bibliography import BibEntry, Bibliography, latex_to_text
+from policybrief.bibliography import BibEntry, latex_to_text
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
 from policybrief.markdown_scan import (
@@ -28,7 +27,6 @@ from policybrief.model import Chapter, Project
 
 MAX_NOTES = 20_000  # notes in one chapter (footnotes and inline notes); the flagship's
 # busiest chapter has about 150
-MAX_SOURCES = 20_000  # entries in references.bib; the flagship has about 200
 
 _INLINE_NOTE = re.compile(r"\^\[")
 _BRACKET = re.compile(r"[\[\]]")
@@ -156,27 +154,12 @@ def _too_many_notes(chapter: Chapter, refs: list[Mark], defs: list[Mark]) -> Dia
         "chapter (this is the first note over it)", located[MAX_NOTES], "limit-notes")
 
 
-def _too_many_sources(bibliography: Bibliography) -> Diagnostic | None:
-    """The bibliography's sources over :data:`MAX_SOURCES`, located at the first one
-    too many."""
-    if len(bibliography.entries) <= MAX_SOURCES:
-        return None
-    first_over = list(bibliography.entries.values())[MAX_SOURCES]
-    return Diagnostic(
-        "error", f"the bibliography has {len(bibliography.entries):,} sources; the limit "
-        f"is {MAX_SOURCES:,} (this is the first source over it)", first_over.location,
-        "limit-sources")
-
-
 @register("notes")
 def check(project: Project) -> list[Diagnostic]:
     bibliography = project.bibliography
     findings: list[Diagnostic] = []
-    too_many = _too_many_sources(bibliography)
-    if too_many:
-        findings.append(too_many)
     # long source titles, to find notes that type one by hand instead of citing it
-    titles = _Titles(bibliography.entries if too_many is None else {})
+    titles = _Titles(bibliography.entries)
     for edition in project.editions:
         first_seen: dict[str, str] = {}
         for chapter in edition.chapters:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
+from policybrief.imagefiles import image_file_problem
 from policybrief.markdown_scan import (
     COMMENTS,
     HEADING,
@@ -142,6 +143,8 @@ def _safety(chapter: Chapter, root: Path) -> list[Diagnostic]:
             elif not path.is_file():
                 findings.append(Diagnostic("error", f"image '{target}' does not exist (image paths "
                                            "are relative to the project folder)", where, "image"))
+            elif problem := image_file_problem(path):
+                findings.append(Diagnostic("error", problem, where, "image"))
     return findings
 
 

@@ -106,12 +106,19 @@ def check(project: Project) -> list[Diagnostic]:
                 Location(project.root / "chapters" / item.lang), "translation-missing"))
             continue
         assert item.translation is not None
+        command = ("brief translations --mark-current "
+                   f"{item.translation.path.relative_to(project.root).as_posix()}")
+        if item.status == "untranslated":
+            findings.append(Diagnostic(
+                "warning", f"not translated yet (the {item.lang} edition prints the source "
+                f"text); translate it, then run '{command}'",
+                Location(item.translation.path, 1, 1), "translation-untranslated"))
+            continue
         findings.extend(parity(item.source, item.translation))
         if item.status == "untracked":
             findings.append(Diagnostic(
                 "warning", "translation records no source fingerprints; review it and run "
-                f"'brief translations --mark-current {item.translation.path.name}'",
-                Location(item.translation.path, 1, 1), "translation-untracked"))
+                f"'{command}'", Location(item.translation.path, 1, 1), "translation-untracked"))
         elif item.status == "stale":
             changed = "; ".join(f"line {p.line}: “{p.excerpt}”" for p in item.changed[:5])
             more = f" and {len(item.changed) - 5} more" if len(item.changed) > 5 else ""

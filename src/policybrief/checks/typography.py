@@ -243,6 +243,9 @@ def check(project: Project) -> list[Diagnostic]:
                 for match in pattern.finditer(text):
                     findings.append(Diagnostic("warning", message, chapter.location(match.start()),
                                                rule))
+            space = project.theme.catalogue(edition.lang).get("space_before_high_punctuation")
+            if isinstance(space, str) and space:
+                findings += _high_punctuation(chapter, text, space)
             if number_rule:
                 for match in re.finditer(number_rule, text):
                     findings.append(Diagnostic(
@@ -250,3 +253,25 @@ def check(project: Project) -> list[Diagnostic]:
                         f"'{match.group(1)}.\\ ' (non-breaking space)",
                         chapter.location(match.start()), "typography-nbsp"))
     return findings
+
+
+# A high punctuation mark typed without the space its language puts before it (not in
+# addresses, times like 10:30, or after a note call's bracket).
+_TIGHT = re.compile(r"(?<=[^\s\d\u00a0\u202f/\]\x01])[;:!?»]|«(?=[^\s\u00a0\u202f])")
+
+
+def _high_punctuation(chapter: Chapter, text: str, space: str) -> list[Diagnostic]:
+    """Where the source lacks the space before ``; : ! ?`` (French); the build adds it,
+    but the editor should see it in the source too. A space typed there is fine."""
+    found = []
+    for match in _TIGHT.finditer(text):
+        line_end = text.find("\n", match.start())
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if "://" in text[line_start:line_end if line_end >= 0 else None]:
+            continue
+        name = "U+202F narrow no-break space" if space == "\u202f" else f"'{space}'"
+        side = "after" if match.group(0) == "«" else "before"
+        found.append(Diagnostic(
+            "warning", f"'{match.group(0)}' needs a {name} {side} it; the build adds it",
+            chapter.location(match.start()), "typography-high-punctuation"))
+    return found

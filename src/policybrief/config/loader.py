@@ -56,12 +56,27 @@ def _check_text(value: Any, where: tuple[str | int, ...], v: SchemaValidator) ->
             _check_text(item, (*where, index), v)
 
 
+def known_language(lang: str) -> bool:
+    """Whether CLDR (through Babel) has the language: its dates, numbers, plurals."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 def _check_values(config: BriefConfig, v: SchemaValidator) -> None:
     if not config.languages:
         v.error("at least one language is required", ("languages",))
     for i, lang in enumerate(config.languages):
         if not LANGUAGE_CODE.match(lang):
-            v.error(f"'{lang}' is not a language code like 'en' or 'es'", ("languages", i))
+            v.error(f"'{lang}' is not a BCP 47 language code like 'en', 'pt-BR' or "
+                    "'zh-Hans'", ("languages", i))
+        elif not known_language(lang):
+            v.error(f"'{lang}' is not a language CLDR knows (dates, numbers and plurals "
+                    "come from it)", ("languages", i))
     if len(set(config.languages)) != len(config.languages):
         v.error("a language is listed twice", ("languages",))
     if not SLUG.match(config.slug):

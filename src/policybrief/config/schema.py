@@ -32,6 +32,15 @@ class Organization:
 
 
 @dataclass(frozen=True)
+class OrganizationText:
+    """The publisher's name and address in one language (its web address stays)."""
+
+    name: str | None = field(default=None, metadata=doc("The organisation's name."))
+    unit: str | None = field(default=None, metadata=doc("The centre or programme."))
+    address: list[str] | None = field(default=None, metadata=doc("Postal address lines."))
+
+
+@dataclass(frozen=True)
 class TextFields:
     """The fields a language edition may override."""
 
@@ -41,6 +50,8 @@ class TextFields:
     keywords: list[str] | None = field(default=None, metadata=doc("Subject keywords."))
     rights: str | None = field(default=None, metadata=doc("Rights or licence statement."))
     authors: list[Author] | None = field(default=None, metadata=doc("Authors with roles."))
+    organization: OrganizationText | None = field(
+        default=None, metadata=doc("The publisher's name, unit and address."))
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class BriefConfig:
     )
 
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+# BCP 47: language, then an optional script and region (en, pt-BR, zh-Hans, sr-Latn).
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|\d{3}))?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

@@ -68,9 +68,14 @@ def _convert(
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
     try:
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        value = yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+        if isinstance(value, int):
+            str(value)  # 0x and 4,000 digits: too long to print, refused here, not later
+        return value
+    except (yaml.YAMLError, ValueError, TypeError, LookupError) as exc:
         problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, LookupError):  # a tag on a value it does not fit: '!!bool x'
+            problem = f"'{node.value[:40]}' is not a {node.tag.rpartition(':')[2]}"
         raise ConfigError(f"invalid value: {problem}", _mark(path, node, offset)) from None
 
 
@@ -143,6 +148,16 @@ def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Loca
                else Location(path))
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"invalid YAML: {problem}", loc) from None
+    except yaml.reader.ReaderError as exc:
+        # a character YAML forbids (a control character): located by its offset
+        # libyaml counts UTF-8 bytes, PyYAML's own reader characters
+        before = (text.encode(errors="surrogatepass")[:exc.position].decode(errors="ignore")
+                  if _LOADER is not yaml.SafeLoader else text[:exc.position])
+        loc = Location(path, before.count("\n") + 1 + line_offset,
+                       len(before) - (before.rfind("\n") + 1) + 1)
+        raise ConfigError(f"invalid YAML: control character U+{exc.character:04X} is not "
+                          "allowed (remove it or write it as an escape in a double-quoted "
+                          "string)", loc) from None
     if node is not None:
         _refuse_deep_nodes(path, node, line_offset)
     locations: dict[YamlPath, Location] = {}

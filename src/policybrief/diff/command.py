@@ -18,6 +18,7 @@ from policybrief.diff.summary import (
     stale_translations,
     word_counts,
 )
+from policybrief.fonts import is_rtl
 from policybrief.writer import write_atomic
 
 TEMPLATE = "diff.html.j2"
@@ -74,6 +75,8 @@ def _render(old: Revision, new: Revision, working_tree: bool) -> list[tuple[str,
         variables: dict[str, Any] = {
             "lang": lang,
             "ui_lang": lang,
+            "dir": "rtl" if is_rtl(lang) else "ltr",
+            "edition_dir": "rtl" if is_rtl(lang) else "ltr",
             "t": t,
             "title": edition.title,
             "subtitle": edition.subtitle,

@@ -22,9 +22,30 @@ NAMES = (
 )
 
 
+class Counted(str):
+    """A label with a count in it (``{n}``): ``.format(n=3)`` takes the plural form
+    the edition's language uses for 3."""
+
+    messages: Messages
+    key: str
+
+    def format(self, *args: object, **values: object) -> str:
+        n = values.pop("n", None)
+        if isinstance(n, int):
+            return self.messages.count(self.key, n, **values)
+        return super().format(*args, n=n, **values) if n is not None else \
+            super().format(*args, **values)
+
+
+def _label(messages: Messages, name: str) -> str:
+    text = Counted(messages(PREFIX + name))
+    text.messages, text.key = messages, PREFIX + name
+    return text
+
+
 def labels(messages: Messages) -> dict[str, str]:
     """The report's labels for one edition, from that edition's interface strings."""
-    return {name: messages(PREFIX + name) for name in NAMES}
+    return {name: _label(messages, name) for name in NAMES}
 
 
 __all__ = ["NAMES", "labels"]

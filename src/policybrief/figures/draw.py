@@ -6,11 +6,14 @@ what is needed to localise it; none reads files or knows about editions.
 
 from __future__ import annotations
 
+import logging
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from policybrief.figures.localize import Localizer
@@ -427,6 +430,48 @@ KINDS: dict[str, Callable[[Any, Any, Draw], None]] = {
 }
 
 
+# matplotlib's description of each font file, read once per process (a CJK
+# collection takes a tenth of a second to read, and every chart needs them all)
+_ENTRIES: dict[tuple[str, int, int], list[Any]] = {}
+
+
+def _entries(manager: Any, path: Path) -> list[Any]:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _ENTRIES:
+        manager.ttflist = []
+        manager.addfont(str(path))
+        _ENTRIES[key] = list(manager.ttflist)
+    return _ENTRIES[key]
+
+
+@contextmanager
+def only_fonts(files: list[Path]) -> Iterator[None]:
+    """matplotlib sees only the theme's font files while it draws (a machine's own
+    "Noto Sans" must not stand in for the theme's, nor another font for a missing
+    glyph); its font list and look-up cache are restored after."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    saved = manager.ttflist
+    # "Failed to find font weight bold for Noto Sans Math": a symbol font has one weight,
+    # and matplotlib says so for every bold label; it draws the regular, as it should
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    cached = getattr(manager, "_findfont_cached", None)  # an lru_cache, per manager
+    clear = getattr(cached, "cache_clear", lambda: None)
+    try:
+        entries = [entry for path in files for entry in _entries(manager, path)]
+        manager.ttflist = entries
+        clear()
+        yield
+    finally:
+        manager.ttflist = saved
+        clear()
+        quiet.setLevel(level)
+
+
 def draw_figure(figure: Figure, style: HouseStyle, lang: str,
                 custom: Callable[[Figure, Any, Any, Draw], None] | None = None) -> Any:
     """The chart as a laid-out matplotlib figure, not yet saved: the kind's drawing (or
@@ -436,13 +481,10 @@ def draw_figure(figure: Figure, style: HouseStyle, lang: str,
     as text, a fixed hash salt) are read when saving.
     """
     import matplotlib
-    from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as PlotFigure
 
-    for path in style.font_files:
-        font_manager.fontManager.addfont(str(path))
-    with matplotlib.rc_context(style.rc()):  # type: ignore[arg-type]
+    with only_fonts(style.font_files), matplotlib.rc_context(style.rc()):  # type: ignore[arg-type]
         fig = PlotFigure(figsize=(style.width_in, style.height_in))
         FigureCanvasAgg(fig)
         ax = fig.subplots()

@@ -31,7 +31,7 @@ class Localizer:
         if not math.isfinite(x) or abs(x) > MAX_PRINTED:
             raise SourceError(f"a figure cannot print the number {x:g}: values must be "
                               f"finite and between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}")
-        locale = Locale.parse(self.lang)
+        locale = Locale.parse(self.lang.replace("-", "_"))
         if self.number.unit == "currency":
             pattern = locale.currency_formats["standard"].pattern.split(";")[0]
             pattern = pattern.replace(".00", "")

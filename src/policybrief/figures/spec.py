@@ -27,6 +27,10 @@ Text = str | dict[str, str]
 # crash printing a number (each is refused with the line and column of the culprit).
 MAX_ROWS = 10_000  # data rows in one figure's data file; the flagship's largest has 40
 MAX_MAGNITUDE = 1e15  # the largest value (in absolute terms) in a numeric column
+# Categories in one chart that draws one mark and label per row (bars, ranges, a
+# timeline): more cannot be read, and drawing 3,000 labelled bars took 90 s.
+MAX_CATEGORIES = 500
+CATEGORICAL = ("bar", "grouped-bar", "stacked-bar", "range", "timeline")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,9 @@ class Figure:
     table: Table
     spec_path: Path
     spec_source: LocatedYaml
+    # texts and columns a language lacks: (language, message, where); the figures check
+    # reports them for that language's edition, so the others build meanwhile
+    missing: tuple[tuple[str, str, Location], ...] = ()
 
     def where(self, *key: str) -> Location:
         """The location in figure.yml of an option, e.g. ``where("source", "key")``."""
@@ -126,7 +133,7 @@ def read_table(path: Path) -> Table:
     if not path.is_file():
         raise SourceError(f"figure data file not found: {path.name}", Location(path.parent))
     text = read_text(path)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))  # a lone \r ends a row too
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -181,9 +188,16 @@ def number_problem(cell: str) -> str | None:
 
 
 def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
-           languages: list[str]) -> list[BriefError]:
+           languages: list[str],
+           missing: list[tuple[str, str, Location]] | None = None) -> list[BriefError]:
     errors: list[BriefError] = []
+    missing = [] if missing is None else missing
     where = Location(source.path, 1, 1)
+    if spec.kind in CATEGORICAL and len(table.rows) > MAX_CATEGORIES:
+        errors.append(SourceError(
+            f"a {spec.kind} chart of {len(table.rows):,} rows cannot be read; the limit is "
+            f"{MAX_CATEGORIES} (this is the first row over it): show the data as a table "
+            "or a line chart", Location(table.path, table.lines[MAX_CATEGORIES], 1)))
 
     def columns_of(value: Text) -> list[str]:
         return [value] if isinstance(value, str) else list(value.values())
@@ -196,9 +210,10 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
         wanted.append((spec.high, "high"))
     if spec.color_by:
         wanted += [(c, "color_by") for c in columns_of(spec.color_by)]
-    wanted += [(table_column(c, languages[0], table.header), "columns") for c in spec.columns]
-    for column, option in wanted:
-        if column and column not in table.header:
+    wanted += [(table_column(c, lang, table.header), "columns")
+               for c in spec.columns for lang in languages]
+    for column, option in dict.fromkeys(wanted):  # '' too: drawing would read it
+        if column not in table.header:
             errors.append(SourceError(
                 f"figure '{figure_id}' names column '{column}', which {table.path.name} does "
                 f"not have (it has: {', '.join(table.header)})", source.where((option,))))
@@ -215,15 +230,17 @@ def _check(figure_id: str, spec: FigureSpec, table: Table, source: LocatedYaml,
                     Location(table.path, line, col)))
     texts = [("alt", spec.alt), ("title", spec.title)]
     texts += [(name, value) for name, value in (("caption", spec.caption),
-              ("x_label", spec.x_label), ("y_label", spec.y_label)) if isinstance(value, dict)]
+              ("x_label", spec.x_label), ("y_label", spec.y_label), ("x", spec.x),
+              ("labels", spec.labels), ("color_by", spec.color_by))
+              if isinstance(value, dict)]
     for name, value in texts:
         for lang in languages:
             text = value if isinstance(value, str) else value.get(lang, "")
             if not text.strip():
-                errors.append(SourceError(
-                    f"figure '{figure_id}' has no {name} text for '{lang}'"
-                    + (" (alt text is required)" if name == "alt" else ""),
-                    source.where((name,))))
+                missing.append((lang, f"figure '{figure_id}' has no {name} "
+                                f"{'column' if name in ('x', 'labels', 'color_by') else 'text'} "
+                                f"for '{lang}'" + (" (alt text is required)" if name == "alt"
+                                                   else ""), source.where((name,))))
     if spec.kind == "custom" and not (source.path.parent / CODE_FILE).is_file():
         errors.append(SourceError(f"figure '{figure_id}' is 'custom' but has no {CODE_FILE} "
                                   "with a draw(fig, ax, data, loc) function", where))
@@ -244,14 +261,20 @@ def load_figure(folder: Path, languages: list[str], root: Path) -> Figure:
     spec = cast(FigureSpec | None, validator.build(FigureSpec, source.data, ()))
     raise_all(validator.errors)
     assert spec is not None
-    data_path = (folder / spec.data).resolve()
+    # a name no file can have (a NUL, over 255 bytes) is refused below, not looked up
+    possible = "\0" not in spec.data and len(spec.data.encode(errors="replace")) <= 255
+    data_path = (folder / spec.data).resolve() if possible else folder
     if "/" in spec.data or "\\" in spec.data or data_path.parent != folder.resolve() \
             or not data_path.is_relative_to(root):
         raise SourceError(f"the data file must be a file in the figure's folder, not "
                           f"'{spec.data}'", source.where(("data",)))
     table = read_table(data_path)
-    raise_all(_check(folder.name, spec, table, source, languages))
-    return Figure(folder.name, folder, spec, table, spec_path, source)
+    missing: list[tuple[str, str, Location]] = []
+    raise_all(_check(folder.name, spec, table, source, languages, missing))
+    # the source language's are errors now: every edition is drawn from it
+    raise_all([SourceError(message, where) for lang, message, where in missing
+               if lang == languages[0]])
+    return Figure(folder.name, folder, spec, table, spec_path, source, tuple(missing))
 
 
 def load_figures(root: Path, languages: list[str]) -> dict[str, Figure]:

@@ -8,6 +8,7 @@ read only the files the command line names.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 from dataclasses import dataclass, field
@@ -103,8 +104,15 @@ def run_pandoc(
         message = " ".join(stderr.split()) or f"pandoc exited with status {proc.returncode}"
         raise PandocError(f"pandoc failed: {message}")
     said = [Diagnostic.warning(f"pandoc: {line}", rule="pandoc")
-            for line in stderr.splitlines() if line.strip()]
+            for line in stderr.splitlines() if line.strip() and not _TERMS.search(line)]
     return PandocOutput(proc.stdout, said)
+
+
+# pandoc's own term translations ("Abstract", "Figure") for a language it has none for
+# (zh, ar, hi): policybrief prints none of pandoc's terms (its labels come from the
+# theme's catalogues), so these say nothing a user could act on.
+_TERMS = re.compile(r"Could not load translations for|data file translations/\S+ not found|"
+                    r"The term \S+ has no translation defined")
 
 
 def to_json(ast: dict[str, Any]) -> bytes:

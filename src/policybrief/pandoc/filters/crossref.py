@@ -39,6 +39,12 @@ class Targets:
     numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
+def numbered(label: Callable[[str], str], kind: str, n: str) -> str:
+    """'Figure 3', 'Tableau 2', '图3': the language's label with its number."""
+    key = "figure_numbered" if kind == "fig" else "table_numbered"
+    return label(key).format(n=n)
+
+
 def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets,
                      lettered_appendices: bool) -> Node:
     counters = {"fig": 0, "tbl": 0}
@@ -47,7 +53,8 @@ def _number_captions(doc: Node, label: Callable[[str], str], targets: Targets,
     def labelled(kind: str, caption: list[Node], n: str) -> list[Node]:
         """The caption's first block, starting with "Figure N:" (a data figure's label
         span is filled in; another caption gets one)."""
-        words = f"{label('figure' if kind == 'fig' else 'table')} {n}:"  # n: "3", "A-1"
+        # n: "3", "A-1"; "Figure 3:", "Figure 3 :", "图3：" as the language writes it
+        words = numbered(label, kind, n) + label("colon")
         if not caption:
             return [{"t": "Plain", "c": [span(text(words), [LABEL_CLASS[kind]])]}]
         first = caption[0]
@@ -108,11 +115,11 @@ def _collect_sections(doc: Node, label: Callable[[str], str], targets: Targets) 
         title = [i for i in block["c"][2]
                  if not (i["t"] == "Span" and "section-number" in classes_of(i))]
         if "appendix" in classes and number:
-            shown = f"{label('appendix')} {number}"
+            shown = label("appendix_numbered").format(n=number)
         elif number:
-            shown = f"{label('section')} {number}"
+            shown = label("section_numbered").format(n=number)
         else:
-            shown = f"\u201c{stringify(title).strip()}\u201d"
+            shown = label("quote_open") + stringify(title).strip() + label("quote_close")
         targets.numbers.setdefault(ident, ("sec", shown))
 
 
@@ -140,8 +147,7 @@ def apply(doc: Node, label: Callable[[str], str],
             if key not in missing:
                 missing.append(key)
             return None
-        shown = found[1] if kind == "sec" else (
-            f"{label('figure' if kind == 'fig' else 'table')} {found[1]}")
+        shown = found[1] if kind == "sec" else numbered(label, kind, found[1])
         return {"t": "Link", "c": [attr("", [LINK_CLASS[kind]]), text(shown), [f"#{ident}", ""]]}
 
     def action(node: Node) -> list[Node] | None:

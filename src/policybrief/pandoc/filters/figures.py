@@ -81,13 +81,16 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
         spec = figure.spec
         if figure_id not in order:
             order.append(figure_id)
-        title = figure.text(spec.title, lang).rstrip(".")
-        caption: list[Node] = [span([], ["figure-label"]), {"t": "Space"}, *text(f"{title}.")]
+        stop = label("full_stop")
+        title = figure.text(spec.title, lang).rstrip("." + stop)
+        caption: list[Node] = [span([], ["figure-label"]), {"t": "Space"},
+                               *text(f"{title}{stop}")]
         extra = figure.text(spec.caption, lang)
         if extra:
             caption += [{"t": "Space"}, *text(extra)]
         caption += [{"t": "Space"},
-                    span(text(f"{label('source')}:"), ["figure-source"], f"source-{figure_id}")]
+                    span(text(label("source") + label("colon")), ["figure-source"],
+                         f"source-{figure_id}")]
         alt = figure.text(spec.alt, lang)
         if spec.kind == "table":
             body: list[Node] = [_table(figure, lang)]
