@@ -212,3 +212,16 @@ def test_french_high_punctuation_gets_its_narrow_space(built_world: Path,
     build(root, ["html"], ["fr"], None, Reporter(quiet=True))
     html = (root / f"build/fr/{SLUG}.html").read_text(encoding="utf-8")
     assert "Vraiment\u202f? Oui\u202f: «\u202fmot\u202f»." in html
+
+
+def test_arabic_bar_charts_read_from_the_right(built_world: Path) -> None:
+    """Horizontal bars in Arabic: the categories on the right, the bars growing left,
+    each value beyond its bar's end, written without the marks that turn it round."""
+    chart = next(p for p in (built_world / "build/.cache/figures").glob("wages.ar.*.text.svg"))
+    texts = {" ".join(t.split()): float(x) for x, t in re.findall(
+        r'<text[^>]*x="([\d.]+)"[^>]*>([^<]*)</text>', chart.read_text(encoding="utf-8"))}
+    assert texts["ناميبيا"] > texts["3,000 US$"] > texts["25,000 US$"], texts
+    english = next(p for p in (built_world / "build/.cache/figures").glob("wages.en.*.text.svg"))
+    texts = {" ".join(t.split()): float(x) for x, t in re.findall(
+        r'<text[^>]*x="([\d.]+)"[^>]*>([^<]*)</text>', english.read_text(encoding="utf-8"))}
+    assert texts["Namibia"] < texts["$3,000"] < texts["$25,000"], texts

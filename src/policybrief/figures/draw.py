@@ -19,6 +19,7 @@ from typing import Any
 from policybrief.figures.localize import Localizer
 from policybrief.figures.spec import Figure
 from policybrief.figures.style import HouseStyle
+from policybrief.fonts import is_rtl
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,9 @@ class _EndLabels:
         return placed
 
 
+_BIDI_MARKS = {0x200E: None, 0x200F: None, 0x061C: None}
+
+
 def _bars(fig: Any, ax: Any, d: Draw, mode: str) -> None:
     spec = d.figure.spec
     horizontal = spec.orientation == "horizontal"
@@ -269,11 +273,18 @@ def _bars(fig: Any, ax: Any, d: Draw, mode: str) -> None:
         extent = {"height" if horizontal else "width": size,
                   "left" if horizontal else "bottom": base}
         bars = draw_bar(offsets, shown, color=colors, **extent)
-        labels = [d.loc.value(v) if v is not None else "" for v in values]
+        # CLDR's right-to-left marks order a number within running text; a label stands
+        # alone, and a mark would turn its alignment around
+        labels = [d.loc.value(v).translate(_BIDI_MARKS) if v is not None else ""
+                  for v in values]
         inside = mode == "stacked" or (spec.overlay and index > 0)
-        ax.bar_label(bars, labels=labels, label_type="center" if inside else "edge",
-                     padding=0 if inside else 3, fontsize=d.style.font_size - 0.5,
-                     color="white" if inside else d.style.ink)
+        texts = ax.bar_label(bars, labels=labels, label_type="center" if inside else "edge",
+                             padding=0 if inside else 3, fontsize=d.style.font_size - 0.5,
+                             color="white" if inside else d.style.ink)
+        if horizontal and not inside and is_rtl(d.lang):  # bars grow left: labels beyond
+            for text in texts:
+                text.set_horizontalalignment("right")
+                text.xyann = (-3, text.xyann[1])
         if not groups:
             handles.append(bars)
             names.append(d.series_name(column))
@@ -291,6 +302,12 @@ def _bars(fig: Any, ax: Any, d: Draw, mode: str) -> None:
         ax.set_xlim(0, peak * 1.2 or 1)
         _hide_value_axis(ax, d, "x")
         ax.tick_params(axis="y", length=0)
+        if is_rtl(d.lang):  # read from the right: categories there, bars growing left
+            ax.invert_xaxis()
+            ax.yaxis.tick_right()
+            ax.yaxis.set_label_position("right")
+            ax.spines["left"].set_visible(False)
+            ax.spines["right"].set_visible(True)
     else:
         ax.set_xticks(positions, categories)
         ax.set_ylim(0, peak * 1.15 or 1)
