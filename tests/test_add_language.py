@@ -91,3 +91,16 @@ def test_the_source_language_builds_while_another_edition_is_incomplete(
     assert main(["build", "--to", "html", "--lang", "it", "--project", str(root)]) == 1
     assert "error: no 'it' translation of 01-introduction.md" in capsys.readouterr().err
     assert main(["check", "--project", str(root)]) == 1
+
+
+def test_brief_yml_is_edited_where_entries_stand_whatever_follows(
+        make_project: Callable[..., Path]) -> None:
+    """A key after the translations block, and an unknown language, found in review."""
+    root = make_project("basic")
+    config = root / "brief.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "paper: a4\n", encoding="utf-8")
+    assert main(["add-language", "it", "--project", str(root)]) == 0
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    assert data["paper"] == "a4" and data["translations"]["it"]["subtitle"] == "Report"
+    assert main(["add-language", "qaa", "--project", str(root)]) == 1  # no CLDR data
+    assert not (root / "chapters/qaa").exists()

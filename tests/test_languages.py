@@ -225,3 +225,59 @@ def test_arabic_bar_charts_read_from_the_right(built_world: Path) -> None:
     texts = {" ".join(t.split()): float(x) for x, t in re.findall(
         r'<text[^>]*x="([\d.]+)"[^>]*>([^<]*)</text>', english.read_text(encoding="utf-8"))}
     assert texts["Namibia"] < texts["$3,000"] < texts["$25,000"], texts
+
+
+def test_only_french_gets_the_space_before_high_punctuation() -> None:
+    """German »quotes« and a colon after a space stay as written (found in review)."""
+    from policybrief.pandoc.filters import punctuation
+
+    german = {"blocks": [{"t": "Para", "c": [
+        {"t": "Str", "c": "Er"}, {"t": "Space"}, {"t": "Str", "c": "sagte"}, {"t": "Space"},
+        {"t": "Str", "c": "»Hallo«"}, {"t": "Space"}, {"t": "Str", "c": ":hover"}]}]}
+    assert punctuation.apply(german, "", ("„", "“", "‚", "‘")) == german
+    french = {"blocks": [{"t": "Para", "c": [{"t": "Str", "c": "Quoi?!"}]}]}
+    assert punctuation.apply(french, "\u202f", ("«\u202f", "\u202f»", "“", "”"))[
+        "blocks"][0]["c"] == [{"t": "Str", "c": "Quoi\u202f?!"}]
+
+
+@pytest.mark.parametrize(("lang", "script"), [("ar", "Arab"), ("pa-PK", "Arab"),
+                                              ("sd-IN", "Deva"), ("zh-Hant", "Hani"),
+                                              ("ja-Jpan", "Hani"), ("pt-BR", "Latn"),
+                                              ("he", "Hebr"), ("sr-Latn", "Latn")])
+def test_a_languages_script_follows_its_region_and_script_subtags(lang: str,
+                                                                   script: str) -> None:
+    assert language_script(lang) == script
+
+
+def test_a_theme_without_fonts_yml_builds_with_its_own_stylesheet_fonts(
+        make_project: Callable[..., Path]) -> None:
+    """A theme that declares no fonts is not refused for every character, and its
+    charts are drawn with matplotlib's own fonts (found in review)."""
+    import shutil
+
+    root = make_project("basic", only="en")
+    theme = root / "theme"
+    shutil.copytree(LOCALES.parent, theme)
+    (theme / "theme.yml").write_text("name: own\n", encoding="utf-8")
+    (theme / "fonts.yml").unlink()
+    config = root / "brief.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "theme: ./theme\n"
+                      "templates_code: true\n", encoding="utf-8")
+    _project, found = check_only(root)
+    assert not [d for d in found if d.is_error], [d.format() for d in found]
+    build(root, ["pdf", "html"], ["en"], None, Reporter(quiet=True))
+    assert "@font-face" not in (root / f"build/en/{SLUG}.html").read_text(encoding="utf-8")
+
+
+def test_a_damaged_font_is_a_located_error(make_project: Callable[..., Path]) -> None:
+    root = make_project("basic", only="en")
+    theme = root / "theme"
+    (theme / "fonts").mkdir(parents=True)
+    (theme / "theme.yml").write_text("extends: default\n", encoding="utf-8")
+    (theme / "fonts/NotoSerif-Regular.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\x00" * 8)
+    config = root / "brief.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "theme: ./theme\n"
+                      "templates_code: true\n", encoding="utf-8")
+    with pytest.raises(BriefError) as refused:
+        check_only(root)
+    assert "font NotoSerif-Regular.ttf is damaged" in refused.value.format(root)

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import io
 import os
-import shutil
 import unicodedata as ucd
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,6 +39,7 @@ from fontTools.unicodedata import Blocks as unicode_blocks  # type: ignore[impor
 from policybrief.config.yamlsource import load_yaml
 from policybrief.errors import BriefError, ConfigError, EnvironmentFault, Location
 from policybrief.theme import Theme
+from policybrief.writer import write_atomic
 
 DECLARATION = "fonts.yml"
 ROLES = ("serif", "sans", "mono")
@@ -73,9 +74,12 @@ def language_script(lang: str) -> str:
     parts = lang.replace("_", "-").split("-")
     for part in parts[1:]:
         if len(part) == 4 and part.isalpha():
-            return _SCRIPT_GROUP.get(part.title(), {"Hans": "Hani", "Hant": "Hani"}.get(
-                part.title(), part.title()))
-    likely = get_global("likely_subtags").get(parts[0].lower(), "")
+            code = part.title()
+            return _SCRIPT_GROUP.get(code, {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani",
+                                            "Kore": "Hang"}.get(code, code))
+    subtags = get_global("likely_subtags")
+    region = next((p.upper() for p in parts[1:] if len(p) in (2, 3) and p.isalnum()), "")
+    likely = subtags.get(f"{parts[0].lower()}_{region}") or subtags.get(parts[0].lower(), "")
     pieces = str(likely).split("_")
     code = pieces[1] if len(pieces) > 2 else "Latn"
     return {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani", "Kore": "Hang"}.get(code, code)
@@ -197,6 +201,17 @@ def _open_face(path: Path, face_name: str, where: Location) -> tuple[int, TTFont
 
 def _face(role: str, scripts: tuple[str, ...], path: Path, face_name: str,
           where: Location) -> Face:
+    try:
+        return _read_face(role, scripts, path, face_name, where)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a damaged file (a pull request may bring one): say which
+        raise ConfigError(f"font {path.name} is damaged ({type(exc).__name__}: {exc})",
+                          where) from None
+
+
+def _read_face(role: str, scripts: tuple[str, ...], path: Path, face_name: str,
+               where: Location) -> Face:
     index, font = _open_face(path, face_name, where)
     try:
         weight = int(font["OS/2"].usWeightClass) if "OS/2" in font else 400
@@ -361,6 +376,8 @@ class EditionFonts:
                          f"src: {src}; "
                          f"font-weight: {face.weight}; font-style: {face.style}; "
                          "font-display: swap; }")
+        if not self.faces:  # a theme that declares no fonts: nothing to add
+            return ""
         stacks = {role: ", ".join(f'"{n}"' for n in self.families(role, web))
                   or generic[role] for role in ROLES}
         declarations = " ".join(f"--{role}: {stacks[role]}, {generic[role]};"
@@ -408,20 +425,30 @@ def _subset(face: Face, codes: list[int], folder: Path) -> EmbeddedFace:
         options.name_languages = ["*"]
         options.notdef_outline = True
         options.hinting = False  # print and screens hint themselves; half the size
-        font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=codes)
-        subsetter.subset(font)
+        try:
+            font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=codes)
+            subsetter.subset(font)
+        except Exception as exc:  # a damaged font: named, not a traceback
+            raise ConfigError(f"font {face.path.name} cannot be subset "
+                              f"({type(exc).__name__}: {exc})", Location(face.path)) from None
         _save(font, ttf)
     return EmbeddedFace(face, ttf, ttf.with_suffix(".woff2"), ttf)
 
 
 def _save(font: TTFont, target: Path) -> None:
+    """Write a font into the cache in one step, through a temporary file of its own:
+    several builds (and an edition's worker processes) may write the same subset."""
+    buffer = io.BytesIO()
+    font.save(buffer, reorderTables=True)
+    _store(target, buffer.getvalue())
+
+
+def _store(target: Path, data: bytes) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        font.save(partial, reorderTables=True)
-        os.replace(partial, target)
+        write_atomic(target, data, durable=False)
     except OSError as exc:
         raise EnvironmentFault(f"cannot write the font cache {target.parent}: "
                                f"{exc.strerror}") from None
@@ -527,14 +554,7 @@ def _printed(embedded: EmbeddedFace, folder: Path) -> EmbeddedFace:
     if target == embedded.ttf:
         return embedded
     if not target.is_file():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".part")
-            shutil.copyfile(embedded.ttf, partial)
-            os.replace(partial, target)
-        except OSError as exc:
-            raise EnvironmentFault(f"cannot write the font cache {folder}: "
-                                   f"{exc.strerror}") from None
+        _store(target, embedded.ttf.read_bytes())
     return replace(embedded, printed=target)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from policybrief.config.loader import known_language
 from policybrief.config.schema import LANGUAGE_CODE
 from policybrief.errors import ConfigError, Location
 from policybrief.project import load_project
@@ -35,6 +36,15 @@ class Added:
     lang: str
     written: list[Path] = field(default_factory=list)
     to_translate: list[str] = field(default_factory=list)
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    """Where a value's own text ends: a block value's end mark is already at the start
+    of the next line, and an insertion there would join two lines."""
+    index = node.end_mark.index
+    while index > 0 and text[index - 1] in " \t\r\n":
+        index -= 1
+    return index
 
 
 def _quoted(text: str) -> str:
@@ -71,7 +81,7 @@ def _insertions(text: str, langs: set[str], source: str, new: str,
             else:
                 last = node.value[-1][1]
                 indent = " " * node.value[0][0].start_mark.column
-                edits.append((last.end_mark.index, f"\n{indent}{new}: {entry}"))
+                edits.append((_content_end(text, last), f"\n{indent}{new}: {entry}"))
             continue
         pending += [v for _k, v in node.value]
     return edits, copies
@@ -105,17 +115,23 @@ def _brief_yml(text: str, source_langs: list[str], new: str, title: str,
     root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     assert isinstance(root, yaml.MappingNode)
     edits: list[tuple[int, str]] = []
-    block = [f"  {new}:", f"    title: {_quoted(title)}"]
+    translations = next((v for k, v in root.value if k.value == "translations"), None)
+    step = 2
+    if isinstance(translations, yaml.MappingNode) and translations.value \
+            and not translations.flow_style:
+        step = translations.value[0][0].start_mark.column or 2
+    pad, inner = " " * step, " " * (2 * step)
+    block = [f"{pad}{new}:", f"{inner}title: {_quoted(title)}"]
     if subtitle:
-        block.append(f"    subtitle: {_quoted(subtitle)}")
+        block.append(f"{inner}subtitle: {_quoted(subtitle)}")
     if roles:
-        block.append("    authors:")
-        block += [f"      - {{name: {_quoted(n)}, role: {_quoted(r)}}}" for n, r in roles]
+        block.append(f"{inner}authors:")
+        block += [f"{inner}{pad}- {{name: {_quoted(n)}, role: {_quoted(r)}}}"
+                  for n, r in roles]
     if organization:
         name, address = organization
-        block.append(f"    organization: {{name: {_quoted(name)}, "
+        block.append(f"{inner}organization: {{name: {_quoted(name)}, "
                      f"address: [{', '.join(_quoted(a) for a in address)}]}}")
-    translations = None
     for key, value in root.value:
         if key.value == "languages":
             if isinstance(value, yaml.SequenceNode) and value.flow_style:
@@ -123,16 +139,19 @@ def _brief_yml(text: str, source_langs: list[str], new: str, title: str,
             elif isinstance(value, yaml.SequenceNode) and value.value:
                 item = value.value[-1]
                 indent = " " * (item.start_mark.column - 2)
-                edits.append((item.end_mark.index, f"\n{indent}- {new}"))
+                edits.append((_content_end(text, item), f"\n{indent}- {new}"))
             else:
                 raise ConfigError("cannot add to 'languages': write it as a list",
                                   Location(Path("brief.yml"), key.start_mark.line + 1))
-        if key.value == "translations":
-            translations = value
-    if translations is not None and isinstance(translations, yaml.MappingNode) \
-            and translations.value and not translations.flow_style:
-        edits.append((translations.value[-1][1].end_mark.index, "\n" + "\n".join(block)))
+    if isinstance(translations, yaml.MappingNode) and translations.value \
+            and not translations.flow_style:
+        edits.append((_content_end(text, translations.value[-1][1]),
+                      "\n" + "\n".join(block)))
         return _apply(text, edits)
+    if translations is not None:  # "translations: {}" or another form: not edited by hand
+        raise ConfigError("cannot add to 'translations' as it is written: make it a block "
+                          "of languages, or remove it", Location(Path("brief.yml"),
+                                                                 translations.start_mark.line + 1))
     text = _apply(text, edits)
     return text.rstrip("\n") + "\ntranslations:\n" + "\n".join(block) + "\n"
 
@@ -144,6 +163,9 @@ def add_language(root: Path, lang: str) -> Added:
     if not LANGUAGE_CODE.match(lang):
         raise ConfigError(f"'{lang}' is not a BCP 47 language code like 'fr', 'pt-BR' or "
                           "'zh-Hans'", Location(config_path))
+    if not known_language(lang):
+        raise ConfigError(f"'{lang}' is not a language CLDR knows (its dates, numbers and "
+                          "plurals come from there)", Location(config_path))
     if lang in project.config.languages:
         raise ConfigError(f"'{lang}' is already one of the brief's languages",
                           project.config_location("languages"))
@@ -188,6 +210,13 @@ def add_language(root: Path, lang: str) -> Added:
         added.to_translate.append(
             f"locales/{lang}.yml: the interface strings (the theme has none for '{lang}'; "
             f"translate {english})")
+    for path, text in outputs.items():  # every edit reads back, before any is written
+        if path.suffix == ".yml":
+            try:
+                yaml.safe_load(text)
+            except yaml.YAMLError:
+                raise ConfigError(f"cannot add '{lang}' to {path.name} as it is written; add "
+                                  "its entries by hand", Location(path)) from None
     for path, text in outputs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"))

@@ -103,6 +103,9 @@ class BuildContext:
         from policybrief import fonts
 
         stack = fonts.load_fonts(self.theme)
+        if not stack.faces and not stack.missing:
+            # a theme that declares no fonts: its stylesheets name their own
+            return fonts.EditionFonts(self.lang)
         # the page's characters and every interface string's, so the print and the web
         # edition share their subsets (a CJK font takes seconds to subset)
         strings = [v if isinstance(v, str) else "".join(v.values())

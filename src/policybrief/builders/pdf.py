@@ -135,6 +135,8 @@ class PrintRenderer:
             state.stylesheets[self.style_key] = parsed
         self.stylesheets = state.stylesheets[self.style_key]
         self.options = pdf_options(ctx)
+        # a theme with fonts.yml: every glyph in its fonts, read back from the PDF
+        self.verify_fonts = bool(font_css)
         # fonts a theme stylesheet declares itself (@font-face) print as well as ours
         self.theme_families = tuple(sorted(
             name.strip().replace(" ", "-") for name in _FONT_FACE.findall(
@@ -189,7 +191,7 @@ class PrintRenderer:
             weasy.forget(pages)
         pdf: bytes = first.copy(pages).write_pdf(**self.options)
         self._refuse_outside("the print edition")  # attachments are fetched while writing
-        foreign = foreign_glyphs(pdf, self.theme_families)
+        foreign = foreign_glyphs(pdf, self.theme_families) if self.verify_fonts else []
         if foreign:
             page, font, chars = foreign[0]
             shown = ", ".join(fonts_module.describe(c) for c in chars[:5]) or "some text"
@@ -229,6 +231,19 @@ def _with_charts(ctx: BuildContext, html: str, fonts: EditionFonts) -> str:
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*?font-family:\s*[\"']?([^;\"'}]+)", re.I)
 
 
+_STYLES = ("", "-Bold", "-Italic", "-BoldItalic", "-Bold-Italic", "-Oblique",
+           "-Bold-Oblique", "-Regular")
+
+
+def _declared(name: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a PDF font name is one of the build's families (``PB-...``) or exactly
+    a family a theme stylesheet declares, in one of its styles: a machine's
+    "Noto-Sans-CJK-SC" is not the theme's "Noto-Sans"."""
+    if name.startswith(fonts_module.FAMILY_PREFIX):
+        return True
+    return any(name == family + style for family in allowed for style in _STYLES)
+
+
 def foreign_glyphs(pdf: bytes, allowed: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
     """Text the PDF draws with a font the build did not declare (the machine's own,
     picked for a character the edition's fonts lack): (page, font, characters). The
@@ -243,9 +258,8 @@ def foreign_glyphs(pdf: bytes, allowed: tuple[str, ...] = ()) -> list[tuple[int,
         fonts = fonts.get_object() if fonts is not None else {}
         names = {str(font.get_object().get("/BaseFont", "")).lstrip("/")
                  for font in fonts.values()}
-        prefixes = (fonts_module.FAMILY_PREFIX, *allowed)
-        foreign = {n for n in names if n.split("+", 1)[-1] and
-                   not n.split("+", 1)[-1].startswith(prefixes)}
+        foreign = {n for n in names if n.split("+", 1)[-1]
+                   and not _declared(n.split("+", 1)[-1], allowed)}
         if not foreign:
             continue
         drawn: dict[str, list[str]] = {}

@@ -469,6 +469,9 @@ def only_fonts(files: list[Path]) -> Iterator[None]:
     glyph); its font list and look-up cache are restored after."""
     from matplotlib import font_manager
 
+    if not files:  # a theme that declares no fonts: matplotlib's own, as it finds them
+        yield
+        return
     manager = font_manager.fontManager
     saved = manager.ttflist
     # "Failed to find font weight bold for Noto Sans Math": a symbol font has one weight,

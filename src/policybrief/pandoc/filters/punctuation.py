@@ -19,7 +19,7 @@ from typing import Any
 from policybrief.pandoc.ast import Node
 
 HIGH = ";:!?»"
-_BEFORE = re.compile(r"(?<=[^\s\d\u00a0\u202f/])([;:!?»])|(?<=\d)([;!?»])")
+_BEFORE = re.compile(r"(?<=[^\s\d\u00a0\u202f/;:!?])([;:!?»])|(?<=\d)([;!?»])")
 _AFTER = re.compile(r"«(?=\S)")
 _ADDRESS = re.compile(r"://|^[a-z]+:[^\s]|@")
 
@@ -48,10 +48,10 @@ def _fixed(value: Any, space: str, quotes: tuple[str, ...] = ()) -> Any:
             kind = item.get("t") if isinstance(item, dict) else None
             following = items[index + 1] if index + 1 < len(items) else None
             previous = out[-1] if out else None
-            if (kind == "Space" and isinstance(following, dict)
+            if space and (kind == "Space" and isinstance(following, dict)
                     and following.get("t") == "Str" and following["c"][:1] in HIGH):
                 out.append(_space(space))  # "texte :" -> "texte\u202f:"
-            elif (kind == "Space" and isinstance(previous, dict)
+            elif space and (kind == "Space" and isinstance(previous, dict)
                   and previous.get("t") == "Str" and previous["c"].endswith("«")):
                 out.append(_space(space))  # "« texte" -> "«\u202ftexte"
             else:
