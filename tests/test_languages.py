@@ -281,3 +281,14 @@ def test_a_damaged_font_is_a_located_error(make_project: Callable[..., Path]) ->
     with pytest.raises(BriefError) as refused:
         check_only(root)
     assert "font NotoSerif-Regular.ttf is damaged" in refused.value.format(root)
+
+
+def test_latin_sources_in_an_arabic_edition_keep_their_own_direction(
+        built_world: Path) -> None:
+    """English titles cited in Arabic notes, and the Sources, are isolated left to right,
+    as <bdi> would (their commas and quotation marks stay on their side)."""
+    arabic = (built_world / f"build/ar/{SLUG}.html").read_text(encoding="utf-8")
+    assert re.search(r'<span dir="ltr">[^<]*<span>[^<]*Forced Labour', arabic)
+    assert arabic.count('class="csl-entry" dir="ltr"') == 3
+    english = (built_world / f"build/en/{SLUG}.html").read_text(encoding="utf-8")
+    assert 'dir="ltr" role="listitem"' not in english

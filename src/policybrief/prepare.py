@@ -21,12 +21,14 @@ from typing import Any
 from policybrief import safety
 from policybrief.errors import BriefError, Diagnostic, Location, raise_all
 from policybrief.figures.spec import Figure
+from policybrief.fonts import is_rtl
 from policybrief.i18n import Messages
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect, stringify, walk, walk_doc
 from policybrief.pandoc.filters import (
     boxes,
     crossref,
+    isolate,
     numbering,
     pullquotes,
     punctuation,
@@ -166,6 +168,7 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     doc = punctuation.apply(doc, messages("space_before_high_punctuation"), (
         messages("quote_open"), messages("quote_close"),
         messages("inner_quote_open"), messages("inner_quote_close")))
+    doc = isolate.apply(doc, "rtl" if is_rtl(lang) else "ltr")
     doc = translated_quotes.apply(doc)
     doc = pullquotes.apply(doc)
     return PreparedEdition(project, edition, doc, figures, messages, said)
