@@ -292,3 +292,22 @@ def test_latin_sources_in_an_arabic_edition_keep_their_own_direction(
     assert arabic.count('class="csl-entry" dir="ltr"') == 3
     english = (built_world / f"build/en/{SLUG}.html").read_text(encoding="utf-8")
     assert 'dir="ltr" role="listitem"' not in english
+
+
+@pytest.mark.parametrize("lang", WORLD_LANGUAGES)
+def test_numbers_and_note_terms_are_the_languages(built_world: Path, lang: str) -> None:
+    """The chart's numbers in the language's digits and separators (CLDR), and the
+    notes' "ibid." in the language's own term (Hindi has no CSL locale: English, warned)."""
+    from babel.numbers import format_decimal
+
+    chart = next(p for p in (built_world / "build/.cache/figures").glob(
+        f"workers.{lang}.*.text.svg")).read_text(encoding="utf-8")
+    number = format_decimal(31243, format="#,##0", locale=lang).replace("\u200f", "")
+    assert number in chart.replace("\u200f", ""), number
+    html = (built_world / f"build/{lang}/{SLUG}.html").read_text(encoding="utf-8")
+    notes = html.split('role="doc-endnotes"', 1)[1]
+    own_term = {"de": "Ebd.", "ru": "Там же", "zh": "同上", "ar": "المرجع السابق"}
+    if lang in own_term:  # French, Spanish and Portuguese write "Ibid." too
+        assert own_term[lang] in notes and "Ibid." not in notes, lang
+    if lang == "hi":
+        assert "Ibid." in notes  # English terms: the build warns (no CSL locale)
