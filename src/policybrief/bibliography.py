@@ -1180,10 +1180,9 @@ def _refuse_too_many_sources(path: Path, text: str) -> None:
             first_over = match.start()
     if first_over is None:
         return
-    line = text.count("\n", 0, first_over) + 1
     raise BibliographyError(
         f"the bibliography has {count:,} sources; the limit is {MAX_SOURCES:,} (this is the "
-        "first source over it)", Location(path, line, 1))
+        "first source over it)", Location.at(path, text, first_over))
 
 
 def load_bibliography(path: Path) -> Bibliography:

@@ -41,6 +41,13 @@ class Location:
     line: int = 0
     col: int = 0
 
+    @classmethod
+    def at(cls, path: Path, text: str, offset: int, line_offset: int = 0) -> Location:
+        """The line and column of ``offset`` in ``text`` (the contents of ``path``)."""
+        line_start = text.rfind("\n", 0, offset) + 1
+        return cls(path, text.count("\n", 0, offset) + 1 + line_offset,
+                   offset - line_start + 1)
+
     def relative_path(self, root: Path | None = None) -> str:
         """The path, relative to ``root`` when it is inside it."""
         if root is not None and self.path.resolve().is_relative_to(root.resolve()):

@@ -576,10 +576,7 @@ def first_use(char: str, chapters: Sequence[Located], source: Path) -> Location:
             return chapter.location(offset)
     text = source.read_text(encoding="utf-8") if source.is_file() else ""
     offset = text.find(char)
-    if offset >= 0:
-        line = text.count("\n", 0, offset) + 1
-        return Location(source, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
-    return Location(source)
+    return Location.at(source, text, offset) if offset >= 0 else Location(source)
 
 
 def require_glyphs(stack: FontStack, chars: Iterable[str], chapters: Sequence[Located],

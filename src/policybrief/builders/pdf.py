@@ -213,18 +213,24 @@ def _fonts(ctx: BuildContext, texts: list[str]) -> EditionFonts:
     return ctx.edition_fonts("".join(texts) + css + charts)
 
 
-def _with_charts(ctx: BuildContext, html: str, fonts: EditionFonts) -> str:
-    """The print HTML with its charts: each chart's text SVG naming the print
+def _chart_files(ctx: BuildContext, fonts: EditionFonts) -> dict[str, str]:
+    """Each chart's print file, once per build: its text SVG naming the print
     edition's subset of the font the chart was measured with (searchable text, and
     quick to lay out), or, when its text needs two fonts (Arabic labels and "US$":
     WeasyPrint sets an SVG text in its first family only), its glyphs as outlines."""
+    files = {}
     for figure_id, drawn in ctx.charts.items():
-        mark = f'"{CHART_MARK}{figure_id}"'
-        if mark in html:
-            family = fonts.covering(chart_text(drawn), "sans")
-            path = (print_svg(drawn, [family], ctx.cache_dir / "print-figures")
-                    if family is not None else drawn.svg)
-            html = html.replace(mark, f'"{path.as_uri()}"')
+        family = fonts.covering(chart_text(drawn), "sans")
+        path = (print_svg(drawn, [family], ctx.cache_dir / "print-figures")
+                if family is not None else drawn.svg)
+        files[f'"{CHART_MARK}{figure_id}"'] = f'"{path.as_uri()}"'
+    return files
+
+
+def _with_charts(html: str, files: dict[str, str]) -> str:
+    """The print HTML with its charts in place of their marks."""
+    for mark, uri in files.items():
+        html = html.replace(mark, uri)
     return html
 
 
@@ -323,7 +329,8 @@ class PdfBuilder(Builder):
                             variables | {"body": Markup(""), "toc_pages": {}},
                             ctx.state.templates)
         fonts = _fonts(ctx, [front_text, *split])
-        split = [_with_charts(ctx, part, fonts) for part in split]
+        charts = _chart_files(ctx, fonts)
+        split = [_with_charts(part, charts) for part in split]
         renderer = PrintRenderer(ctx, fonts.css())
         sections = [(s, _note_numbers(s)) for s in split]
         in_sections = sum(len(notes) for _s, notes in sections)
@@ -370,7 +377,7 @@ class PdfBuilder(Builder):
                       variables | {"body": Markup(body.data.decode("utf-8"))},
                       ctx.state.templates)
         fonts = _fonts(ctx, [html])
-        html = _with_charts(ctx, html, fonts)
+        html = _with_charts(html, _chart_files(ctx, fonts))
         renderer = PrintRenderer(ctx, fonts.css())
         layout = renderer.layout(html, range(1, note_count + 1))
         data = renderer.write(layout.pages, layout.document)

@@ -58,8 +58,7 @@ def _located(char: str, files: list[tuple[Path, str]]) -> Location | None:
     for path, text in files:
         offset = text.find(char)
         if offset >= 0:
-            line = text.count("\n", 0, offset) + 1
-            return Location(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+            return Location.at(path, text, offset)
     return None
 
 

@@ -153,8 +153,7 @@ def load_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Loca
         # libyaml counts UTF-8 bytes, PyYAML's own reader characters
         before = (text.encode(errors="surrogatepass")[:exc.position].decode(errors="ignore")
                   if _LOADER is not yaml.SafeLoader else text[:exc.position])
-        loc = Location(path, before.count("\n") + 1 + line_offset,
-                       len(before) - (before.rfind("\n") + 1) + 1)
+        loc = Location.at(path, before, len(before), line_offset)
         raise ConfigError(f"invalid YAML: control character U+{exc.character:04X} is not "
                           "allowed (remove it or write it as an escape in a double-quoted "
                           "string)", loc) from None
