@@ -157,3 +157,19 @@ def test_lang_all_builds_every_language(make_project, capsys) -> None:  # type: 
     assert code == 0, err
     assert sorted(p.parent.name for p in (root / "build").glob("*/fixture-brief.html")) == [
         "en", "es"]
+
+
+def test_a_reader_that_goes_away_is_not_a_crash(make_project) -> None:  # type: ignore[no-untyped-def]
+    """`brief translations | head -1`: the pipe closes before the tool writes."""
+    import subprocess
+    import sys
+
+    root = make_project()
+    proc = subprocess.Popen([sys.executable, "-m", "policybrief", "translations",
+                             "--project", str(root)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the tool has read the brief, let alone printed
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "internal error" not in err and "Traceback" not in err, err

@@ -232,7 +232,10 @@ def assert_redline(page: str) -> None:
     "Figure 1"), with the old words deleted and the new ones inserted."""
     changed = re.findall(r'<p class="para changed"[^>]*>(.*?)</p>', page, re.S)
     assert len(changed) == 1, page
-    assert changed[0] == "As Figure 1 shows, numbers <del>grew</del><ins>fell sharply</ins>."
+    assert changed[0].startswith(
+        "As Figure 1 shows, numbers <del>grew</del><ins>fell sharply</ins>. ")
+    # and it says where the passage stands in the sources
+    assert re.search(r">(HEAD:)?chapters/en/02-findings.md:10</span>$", changed[0])
 
 
 def test_diff_of_the_working_tree_marks_the_edit(repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -101,7 +101,7 @@ def test_redline_between_commits(make_repo: Callable[..., Path]) -> None:
     # The removed note is deleted, the added citation's note inserted, no note changed;
     # the later notes, renumbered, are not marked.
     deleted = notes(tree, "deleted")
-    assert len(deleted) == 1 and deleted[0].startswith("5 Interviews held in 2023")
+    assert len(deleted) == 1 and deleted[0].startswith("deleted note Interviews held in 2023")
     inserted = notes(tree, "inserted")
     assert inserted == ["6 “Forced Labour Convention” International Labour Organization."]
     assert notes(tree, "changed") == []
@@ -136,7 +136,7 @@ def test_redline_between_commits(make_repo: Callable[..., Path]) -> None:
     # One language: no translation to go stale. Words: a 16-word note out, 6 in.
     assert tree.xpath("//section[@id='summary-translations']/@data-stale") == ["0"]
     words = texts(tree, "//section[@id='summary-words']//tbody/tr[@data-lang='en']/td")
-    assert words[0] == "en"
+    assert words[0] == "English"
     assert int(words[2]) - int(words[1]) == -10
     assert words[3] == "-10"
     # The revisions compared are named.
@@ -294,3 +294,173 @@ def test_error_in_old_revision_points_at_it(make_repo: Callable[..., Path]) -> N
     assert message.startswith("HEAD~1:references.bib:")
     assert "is not a date" in message and "(in revision HEAD~1)" in message
     assert "/tmp" not in message
+
+
+# --- issue 16: the "after" label, deleted notes, charts, every label, file:line ---
+
+
+def test_after_names_the_commit_when_the_working_tree_is_unchanged(
+        make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    commit = git(root, "log", "-1", "--format=%h %s").strip()
+    (root / "build").mkdir()
+    (root / "build" / "stray.txt").write_text("ignored\n", encoding="utf-8")  # /build/ ignored
+
+    tree = parse(redline(root, "HEAD", None, None)[0])
+
+    assert texts(tree, "//dd[@class='head-revision']") == [f"HEAD ({commit})"]
+    assert texts(tree, "//dd[@class='base-revision']") == [f"HEAD ({commit})"]
+    # A new file in the brief's folder is a change of the working tree: named as such.
+    (root / "chapters/en/notes-to-self.txt").write_text("draft\n", encoding="utf-8")
+    tree = parse(redline(root, "HEAD", None, None)[0])
+    assert texts(tree, "//dd[@class='head-revision']") == [
+        "working tree (uncommitted changes included)"]
+
+
+def test_deleted_note_shows_no_number(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(only=None)
+    # Note 5 goes: every later note is renumbered, so its old number now belongs to
+    # the note after it.
+    edit(root / "chapters/en/01-introduction.md",
+         "^[Interviews held in 2023; compare @smith-2015 [pp. 3–5].]", "")
+    edit(root / "chapters/es/01-introduction.md",
+         "^[Entrevistas realizadas en 2023; véase @smith-2015 [pp. 3–5].]", "")
+
+    en, es = redline(root, "HEAD", None, None)
+
+    for path, label, text, after in (
+            (en, "deleted note", "Interviews held in 2023", "As noted in the protocol"),
+            (es, "nota suprimida", "Entrevistas realizadas en 2023", "Como se indica")):
+        tree = parse(path)
+        deleted = tree.xpath("//article//*[@data-note-change='deleted']")
+        assert len(deleted) == 1
+        assert deleted[0].xpath(".//*[@class='note-number']") == []
+        assert deleted[0].xpath("./*[@class='note-label']/text()") == [label]
+        assert deleted[0].xpath("./del")[0].text_content().startswith(text)
+        # number 5 is the next note's now, shown with it, unchanged
+        fifth = tree.xpath("//article//*[@data-note-change='none']"
+                           "[*[@class='note-number']='5']")
+        assert len(fifth) == 1 and " ".join(fifth[0].text_content().split()).startswith(
+            f"5 {after}")
+
+
+def _svg(src: str) -> bytes:
+    import base64
+
+    prefix = "data:image/svg+xml;base64,"
+    assert src.startswith(prefix)
+    return base64.b64decode(src[len(prefix):])
+
+
+def test_changed_figure_shows_its_chart_before_and_after(make_repo: Callable[..., Path],
+                                                        tmp_path: Path) -> None:
+    from policybrief.figures.render import render_figure
+    from policybrief.figures.style import load_style
+    from policybrief.project import load_project
+
+    root = make_repo(only=None)
+    project = load_project(root)  # the old data, drawn by the build's own chart code
+    old_chart = render_figure(project.figures["workers"], load_style(project.theme, "es"),
+                              "es", tmp_path / "cache").svg.read_bytes()
+    edit(root / "figures/workers/data.csv", "2005,31243", "2005,41243")
+    commit_all(root, "More workers")
+
+    en, es = redline(root, "HEAD~1", "HEAD", None)
+
+    spanish = parse(es)
+    figure = spanish.xpath("//div[@id='figure-workers']")[0]
+    charts = figure.xpath(".//div[@class='charts']/figure")
+    assert [c.get("class") for c in charts] == ["chart chart-before", "chart chart-after"]
+    assert [c.findtext("figcaption") for c in charts] == ["Antes", "Después"]
+    assert charts[0].xpath("img/@alt")[0].startswith("Gráfico de barras: 6.190 trabajadores")
+    before, after = (_svg(c.xpath("img/@src")[0]) for c in charts)
+    assert before == old_chart
+    assert after != before and after.startswith(b"<?xml") and b"<svg" in after
+    # The other figure did not change: no chart for it; the table of cells stays.
+    assert spanish.xpath("//div[@id='figure-wages']") == []
+    assert texts(figure, ".//table[@class='cells']//td[contains(@class, 'after')]") == [
+        "41243"]
+    assert len(parse(en).xpath("//div[@id='figure-workers']//div[@class='charts']/figure")) == 2
+
+
+def test_every_label_is_in_the_editions_language(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(only=None)
+    bib = root / "references.bib"
+    edit(bib, "@legislation{ilo-1930,", "@legislation{extra-2001,\n  title = {Extra},\n"
+         "  publisher = {X},\n  date = {2001},\n}\n\n@legislation{ilo-1930,")
+    edit(bib, "pages        = {1--20},", "pages        = {1--21},")
+    edit(root / "figures/workers/data.csv", "2005,31243", "2005,31250")
+    edit(root / "figures/workers/figure.yml", "title: {en: Workers abroad,",
+         "title: {en: Workers sent abroad,")
+    edit(root / "chapters/en/01-introduction.md", "The ILO\nagrees.", "The ILO\nfully agrees.")
+    edit(root / "chapters/es/01-introduction.md",
+         "^[Entrevistas realizadas en 2023; véase @smith-2015 [pp. 3–5].]", "")
+    edit(root / "chapters/es/02-findings.md", "\n> ", "\nUn párrafo nuevo.\n\n> ")
+
+    _, es = redline(root, "HEAD", None, None)
+
+    spanish = parse(es)
+    shown = " ".join(spanish.body.text_content().split())
+    # Counts take the language's plural forms, joined by its list separator.
+    assert texts(spanish, "//p[@class='sources-counts']") == [
+        "1 añadida, 0 suprimidas, 1 modificada"]
+    figure = spanish.xpath("//div[@id='figure-workers']/p")[0]
+    assert " ".join(figure.text_content().split()) == (
+        "workers — Trabajadores en el exterior: datos modificados, figure.yml modificado")
+    assert texts(spanish, "//section[@id='summary-words']//tbody/tr/td[1]") == [
+        "inglés", "español"]
+    assert texts(spanish, "//section[@id='summary-translations']//tbody/tr/td[2]") == [
+        "español"]
+    assert spanish.xpath("//title/text()")[0].endswith("(español)")
+    assert "nota suprimida" in shown
+    # No English label anywhere: every English string of the report that Spanish says
+    # differently is absent from the Spanish page.
+    english = yaml.safe_load((LOCALES / "en.yml").read_text(encoding="utf-8"))
+    spanish_strings = yaml.safe_load((LOCALES / "es.yml").read_text(encoding="utf-8"))
+    for name in NAMES:
+        value, theirs = english[f"diff_{name}"], spanish_strings[f"diff_{name}"]
+        for form in (value.values() if isinstance(value, dict) else [value]):
+            words = " ".join(str(form).split()).split("{")[0].strip()
+            if len(words) > 3 and words != theirs and words not in str(theirs):
+                assert words not in shown, f"English '{words}' ({name}) in the Spanish report"
+    assert "English" not in shown and "Spanish" not in shown
+
+
+def test_changed_passages_name_their_file_and_line(make_repo: Callable[..., Path]) -> None:
+    root = make_repo()
+    edit(root / "chapters/en/02-findings.md", "II.  To change residence.",
+         "II.  To change their residence.")
+    edit(root / "chapters/en/01-introduction.md", "## Method\n\n", "## Method\n\nA new one.\n\n")
+    edit(root / "figures/workers/figure.yml", "title: {en: Workers abroad,",
+         "title: {en: Workers sent abroad,")
+    commit_all(root, "Edits")
+    edit(root / "chapters/en/02-findings.md",
+         "> Long quotation from the report, set as a block quotation.[@ilo-1930]\n\n", "")
+    commit_all(root, "Quotation out")
+
+    tree = parse(redline(root, "HEAD~2", "HEAD", None)[0])
+
+    changed = tree.xpath("//article/*[@id]")
+    places = [(" ".join(e.text_content().split())[:14],
+               e.xpath("./span[@class='where']/text()")) for e in changed]
+    assert places == [
+        ("A new one. HEA", ["HEAD:chapters/en/01-introduction.md:11"]),
+        ("II. To change ", ["HEAD:chapters/en/02-findings.md:6"]),
+        # a deleted passage: where it stood in the old revision
+        ("Long quotation", ["HEAD~2:chapters/en/02-findings.md:8"]),
+        ("Figure 1: Work", ["HEAD:figures/workers/figure.yml:5"]),
+    ]
+    assert tree.xpath("//span[@class='where']/@title")[0] == (
+        "Where this passage stands in the sources (file:line)")
+
+
+@pytest.mark.parametrize("catalogue", sorted(p.name for p in LOCALES.glob("*.yml")))
+def test_counted_labels_print_their_count(catalogue: str) -> None:
+    from policybrief.i18n import Messages
+
+    strings = yaml.safe_load((LOCALES / catalogue).read_text(encoding="utf-8"))
+    messages = Messages(catalogue.removesuffix(".yml"), strings, {})
+    for name in ("sources_added", "sources_removed", "sources_changed", "changes"):
+        for n in (0, 1, 2, 5, 21):
+            assert str(n) in messages.count(f"diff_{name}", n)
+    assert messages.missing == set()

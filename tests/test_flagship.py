@@ -8,7 +8,8 @@ without breaking them.
 
 The live brief: it builds in every format and language and passes ``brief check
 --strict``, which is what editors expect CI to verify; nothing about its text or its
-counts is asserted.
+counts is asserted, only that its Spanish-language sources keep their original titles
+in the Spanish edition and their report titles in the English one.
 
 Notes of the 2022 report allowed below the 0.80 similarity bar, with the reason (the
 report's own inconsistencies; never a missing or wrong source):
@@ -33,7 +34,9 @@ from policybrief.pipeline import build, check_only
 REPO = Path(__file__).parent.parent
 FROZEN = Path(__file__).parent / "data" / "flagship-2022"
 # The frozen copy's inputs, hashed: see tests/data/flagship-2022/README.md before changing.
-FROZEN_DIGEST = "abc26d4fc580a930029b58e52d719bedc400f8ea6c218620e58d84895a009916"
+# Changed once since 2022: the quotation check (checks/quotations.py) refuses a † on a
+# quotation of a Spanish source, so the Spanish chapters 04 and 05 lost those marks.
+FROZEN_DIGEST = "0d84bb5e407aa975df58fce095c7b415baa4ef43fe8a8f83c23ce7cc8f712008"
 ORIGINAL = json.loads((REPO / "tests/data/original-notes.json").read_text(encoding="utf-8"))
 SLUG = "human-trafficking-in-cubas-medical-missions"
 
@@ -129,7 +132,11 @@ def test_page_count_close_to_the_report(built_flagship_2022: Path) -> None:
 
 def test_keys_resolve_and_every_source_is_cited(flagship_2022: Path) -> None:
     _, findings = check_only(flagship_2022)
-    assert findings == []
+    # The frozen Spanish translation predates the quotation check: it prints unmarked
+    # translations of English quotations, marked in the live brief (warnings only).
+    quotations = [f for f in findings if f.rule == "quotation-unmarked-translation"]
+    assert all(f.severity == "warning" for f in quotations)
+    assert [f for f in findings if f not in quotations] == []
 
 
 def test_no_hand_typed_ibid_or_citations() -> None:
@@ -208,3 +215,42 @@ def test_the_live_flagship_builds_and_passes_strict_check(tmp_path: Path, capsys
     assert len(languages) >= 1 and len(result.outputs) == 3 * len(languages)
     for path in result.outputs:
         assert path.is_file() and path.stat().st_size > 10_000, path
+
+
+# Spanish-language sources (and Spanish originals of translations the report cites):
+# their titles as the source gives them, from the report or the source's own address
+# (the URL slug of a news article, the official name of a law), for the Spanish notes.
+SPANISH_TITLES = {
+    "juventud-rebelde-2019-mission-cuban-doctors":
+        "La misión de los médicos cubanos es brindar salud, no propagar ideología",
+    "telesur-2021-cuba-rejects-report": "Cuba rechaza informe EE.UU. sobre trata de personas",
+    "france24-2022-us-attacks-cuba":
+        "EE.UU. arremete de nuevo contra Cuba por “trata de personas”",
+    "resolution-168-2010": "Resolución No. 168 de 2010",
+    "penal-code-law-62": "Ley No. 62, Código Penal",
+    "migration-law-1312": "Ley No. 1312 de 1976 - Ley de Migración",
+    "constitution-cuba-1976": "Constitución de la República de Cuba",
+    "minsap-2021-un-tercio-humanidad":
+        "Un tercio de la humanidad ha recibido la mano de los profesionales cubanos de la salud",
+}
+
+
+def test_spanish_sources_keep_their_titles_per_edition() -> None:
+    """The Spanish notes print a Spanish source's own title, publisher and author; the
+    English notes print what the 2022 report printed (the frozen edition's)."""
+    from policybrief.bibliography import load_bibliography
+
+    live = load_bibliography(REPO / "references.bib")
+    spanish = {item["id"]: item for item in live.to_csl("es")}
+    english = {item["id"]: item for item in live.to_csl("en")}
+    report = {item["id"]: item for item in
+              load_bibliography(FROZEN / "references.bib").to_csl("en")}
+    assert {key: spanish[key]["title"] for key in SPANISH_TITLES} == SPANISH_TITLES
+    assert spanish["resolution-168-2010"]["publisher"] == \
+        "Ministerio del Comercio Exterior y la Inversión Extranjera"
+    assert spanish["telesur-2019-cuban-medicine"]["publisher"] == "teleSUR"
+    assert spanish["juventud-rebelde-2019-mission-cuban-doctors"]["author"] == \
+        [{"literal": "Juventud Rebelde"}]
+    for key in SPANISH_TITLES:
+        for variable in ("title", "publisher", "author"):
+            assert english[key].get(variable) == report[key].get(variable), (key, variable)

@@ -107,6 +107,25 @@ def test_github_and_json_formats(make_project, capsys) -> None:  # type: ignore[
     assert data[0]["rule"] == "citation-unknown" and data[0]["line"] == 16
 
 
+def test_github_annotations_name_files_from_the_repository_top(
+        make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A brief kept in a folder of a larger repository: GitHub wants the file's path
+    from the repository's top."""
+    import shutil
+    import subprocess
+
+    brief = make_project(only="en")
+    top = brief.parent / "repository"
+    shutil.move(str(brief), str(top / "briefs" / "labour"))
+    root = top / "briefs" / "labour"
+    subprocess.run(["git", "init", "-q", str(top)], check=True)
+    path = root / FINDINGS
+    path.write_text(path.read_text().replace("[@smith-2015]", "[@smith-2051]"))
+    assert main(["check", "--project", str(root), "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("::error file=briefs/labour/chapters/en/02-findings.md,line=16,")
+
+
 def test_strict_turns_warnings_into_failure(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
     root = make_project(only="en")
     path = root / FINDINGS

@@ -72,10 +72,14 @@ def test_edited_source_paragraph_makes_translation_stale(make_project, capsys) -
     assert findings_of(root) == []
 
 
-def test_missing_translation_is_an_error(make_project) -> None:  # type: ignore[no-untyped-def]
+def test_missing_translation_is_a_state_and_a_release_error(make_project) -> None:  # type: ignore[no-untyped-def]
     root = make_project()
     (root / "chapters/es/02-findings.md").unlink()
-    errors = [f for f in findings_of(root) if f.severity == "error"]
+    found = findings_of(root)
+    assert [f.severity for f in found if f.rule == "translation-missing"] == ["note"]
+    assert not [f for f in found if f.is_error]
+    _, released = check_only(root, release=True)
+    errors = [f for f in released if f.is_error]
     assert [e.rule for e in errors] == ["translation-missing"]
     assert "no 'es' translation of 02-findings.md" in errors[0].message
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from policybrief import __version__
-from policybrief.errors import BriefError, environment_fault
+from policybrief.errors import BriefError, Location, environment_fault
 
 
 def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
@@ -86,6 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
                                 description="Check the brief's content without rendering it.")
     _project_option(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--release", action="store_true",
+                       help="also require every translation current with its source and "
+                            "in parity (before publishing)")
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
                        help="text (default), github (pull-request annotations) or json")
 
@@ -106,9 +109,29 @@ def make_parser() -> argparse.ArgumentParser:
         description="Show the status of every translated chapter, or record reviewed "
                     "translations as current.")
     _project_option(translations)
-    translations.add_argument("--mark-current", type=Path, nargs="+", default=None,
-                              metavar="FILE", help="record these translated chapters as "
-                              "current with their source")
+    translations.add_argument("--mark-current", nargs="+", default=None,
+                              metavar="FILE[:LINE]", help="record these translated chapters "
+                              "(or, with :LINE, the paragraph at that line) as current with "
+                              "their source")
+    translations.add_argument("--lang", type=_csv(), default=None, metavar="LANG[,LANG]",
+                              help="only these languages")
+    exchange = translations.add_subparsers(dest="exchange", metavar="ACTION")
+    export = exchange.add_parser(
+        "export", help="write a language's exchange file for a CAT tool (XLIFF 2.0 or PO)",
+        description="Write one file with one unit per source paragraph: the source text, "
+                    "the translation, its state (new, translated, stale, current) and the "
+                    "Markdown as protected codes.")
+    export.add_argument("--lang", dest="export_lang", required=True, metavar="LANG")
+    export.add_argument("--format", dest="exchange_format", choices=("xliff", "po"),
+                        default="xliff", help="xliff (XLIFF 2.0, default) or po")
+    export.add_argument("--out", dest="exchange_out", type=Path, default=None,
+                        metavar="FILE", help="default: build/translations/LANG.xlf or .po")
+    imported = exchange.add_parser(
+        "import", help="write a translator's returned XLIFF or PO file into the chapters",
+        description="Check every returned unit (placeholders intact, source unchanged "
+                    "since export), then write the chapters; units marked final are "
+                    "recorded as current.")
+    imported.add_argument("exchange_file", type=Path, metavar="FILE")
 
     add_language = commands.add_parser(
         "add-language", help="add an edition in another language, ready to translate",
@@ -131,6 +154,32 @@ def make_parser() -> argparse.ArgumentParser:
     _project_option(diff)
     diff.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="output directory (default: DIR/build)")
+
+    summary = commands.add_parser(
+        "summary", help="a pull request's review: findings and the redline's summary",
+        description="Check the brief and summarise its redline against BASE as Markdown "
+                    "(a GitHub job summary): findings grouped by file; sources, figures, "
+                    "stale translations and word counts. Exit status as brief check.")
+    summary.add_argument("base", metavar="BASE", help="the revision compared with, e.g. "
+                         "origin/main")
+    _project_option(summary)
+    summary.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    summary.add_argument("--annotate", action="store_true",
+                         help="also print GitHub annotations for the findings in the files "
+                              "changed since BASE")
+    summary.add_argument("--markdown", type=Path, default=None, metavar="FILE",
+                         help="append the Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY) "
+                              "instead of printing it")
+
+    review = commands.add_parser(
+        "review", help="bring a Word review (tracked changes, comments) back to the Markdown",
+        description="Report each tracked change and comment of a marked-up Word edition at "
+                    "its chapter's line and column; with --apply, write the changes to "
+                    "paragraphs unchanged since the edition was built.")
+    review.add_argument("docx", type=Path, metavar="DOCX", help="the marked-up Word file")
+    _project_option(review)
+    review.add_argument("--apply", action="store_true",
+                        help="apply the text changes to the Markdown where it is safe")
 
     new = commands.add_parser("new", help="create a new brief from the default template",
                               description="Create a new, buildable brief in DIR.")
@@ -165,19 +214,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from policybrief.pipeline import check_only
 
     start = time.perf_counter()
-    project, findings = check_only(args.project)
+    project, findings = check_only(args.project, release=args.release)
     errors = sum(f.is_error for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
+    notes = len(findings) - errors - warnings
     if args.format == "json":
         print(json.dumps([f.as_dict(project.root) for f in findings], indent=1,
                          ensure_ascii=False))
     elif args.format == "github":
+        # annotations name files from the repository's top (a brief may be a folder of
+        # a larger repository); outside git, from the brief's folder
+        from policybrief.diff.git import Repository
+
+        try:
+            top = Repository.find(project.root).top
+        except BriefError:
+            top = project.root
         for finding in findings:
-            print(finding.github(project.root))
+            print(finding.github(top))
     else:
         for finding in findings:
             print(finding.format(project.root), file=sys.stderr)
-    print(f"{errors} errors, {warnings} warnings ({time.perf_counter() - start:.2f} s)",
+    said = f", {notes} notes" if notes else ""
+    print(f"{errors} errors, {warnings} warnings{said} ({time.perf_counter() - start:.2f} s)",
           file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0
 
@@ -200,16 +259,76 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 def _cmd_translations(args: argparse.Namespace) -> int:
     from policybrief.project import load_project
-    from policybrief.translations import mark_current, table
+    from policybrief.translations import mark_current, stale_report, table
 
     project = load_project(args.project)
+    translated = [e.lang for e in project.editions[1:]]
+    unknown = [lang for lang in args.lang or [] if lang not in translated]
+    if unknown:
+        raise BriefError(f"'{unknown[0]}' is not a translated edition of this brief "
+                         f"(translations: {', '.join(translated) or 'none'})",
+                         Location(project.root / "brief.yml"))
+    if getattr(args, "exchange", None) == "export":
+        from policybrief.exchange import export
+        from policybrief.writer import write_atomic
+
+        suffix = ".po" if args.exchange_format == "po" else ".xlf"
+        out = args.exchange_out or project.root / "build" / "translations" / (
+            args.export_lang + suffix)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, export(project, args.export_lang, args.exchange_format))
+        print(out)
+        return 0
+    if getattr(args, "exchange", None) == "import":
+        from policybrief.exchange import import_file
+
+        done = import_file(project, args.exchange_file)
+        for path in done.written:
+            print(f"wrote {path.resolve().relative_to(project.root.resolve())}")
+        print(f"{done.units} units imported into '{done.lang}', {done.final} marked final "
+              "(recorded as current)", file=sys.stderr)
+        return 0
     if args.mark_current:
-        for path in args.mark_current:
-            # a path from the current folder, or from the project's
-            target = path if path.exists() else project.root / path
-            print(f"marked current: {mark_current(project, target)}")
-        project = load_project(args.project)
+        for given in args.mark_current:
+            name, _, line = given.rpartition(":") if re.fullmatch(r".+:\d+", given) \
+                else (given, "", "")
+            path = Path(name)
+            # a path from the project's folder, or from the current one
+            target = next((c for c in (project.root / path, path) if c.exists()), None)
+            if target is None or not target.is_file():
+                raise BriefError("no such file", Location(target or project.root / path))
+            if not target.resolve().is_relative_to(project.root.resolve()):
+                raise BriefError("not a file of this brief", Location(target))
+            if target.suffix != ".md":  # figure.yml, brief.yml, references.bib
+                from policybrief.translated_texts import mark_texts_current
+
+                relative = target.resolve().relative_to(project.root.resolve()).as_posix()
+                langs = args.lang or [e.lang for e in project.editions[1:]]
+                count = mark_texts_current(project, relative, langs)
+                if not count:
+                    raise BriefError("has no translated texts (figure.yml texts, brief.yml "
+                                     "translations, references.bib language fields) to mark "
+                                     f"in {', '.join(langs)}", Location(target))
+                print(f"marked current: {count} translated texts of {relative} "
+                      f"({', '.join(langs)})")
+            else:
+                print(mark_current(project, target, int(line) if line else None))
+            project = load_project(args.project)
     print(table(project))
+    from policybrief.translated_texts import text_statuses
+
+    lagging_texts = [(lang, s) for lang in (args.lang or [e.lang for e in
+                                                         project.editions[1:]])
+                     for s in text_statuses(project, lang) if s.status != "current"]
+    if lagging_texts:
+        print("\nTexts outside the chapters that are not current:")
+        for lang, status in lagging_texts:
+            print(f"  {lang}  {status.status:<9}  {status.field.key}")
+    details = list(stale_report(project, args.lang))
+    if details:
+        print("\nWhat changed in the source since each stale translation was made "
+              "([-removed-] {+added+}), and the paragraph to revise:")
+        print("\n".join(details))
     return 0
 
 
@@ -236,6 +355,24 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from policybrief.summary import command
+
+    return command(args.project, args.base, strict=args.strict, annotate=args.annotate,
+                   markdown_file=args.markdown)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from policybrief.review import review
+
+    report, problems = review(args.project, args.docx, apply=args.apply)
+    for line in report:
+        print(line)
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if any(": error: " in line for line in problems) else 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from policybrief.scaffold import create
 
@@ -247,7 +384,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "watch": _cmd_watch,
             "figures": _cmd_figures, "translations": _cmd_translations,
-            "add-language": _cmd_add_language, "diff": _cmd_diff, "new": _cmd_new}
+            "add-language": _cmd_add_language, "diff": _cmd_diff, "summary": _cmd_summary,
+            "review": _cmd_review, "new": _cmd_new}
 
 
 # Control characters in a message (from a file name or a brief.yml key) are shown, not
@@ -270,6 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except BriefError as exc:
         _say(exc.format(root.resolve() if root else None))
+        return 1
+    except BrokenPipeError:
+        # the reader went away (`brief translations | head`): not an error of ours; stop
+        # writing (Python would complain again at exit) and say nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         if args.command == "watch":

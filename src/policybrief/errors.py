@@ -63,7 +63,9 @@ class Location:
         return text
 
 
-Severity = Literal["error", "warning"]
+# "note": a state worth saying that fails nothing, not even ``--strict`` (a translation
+# that lags its source); ``brief check --release`` may promote it to an error.
+Severity = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ class Diagnostic:
                 parts.append(f"col={self.location.col}")
         parts.append(f"title={self.rule}")
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} {','.join(_escape_property(p) for p in parts)}::{message}"
+        command = "notice" if self.severity == "note" else self.severity
+        return f"::{command} {','.join(_escape_property(p) for p in parts)}::{message}"
 
     def as_error(self) -> BriefError:
         tail = f" [{self.rule}]" if self.rule else ""

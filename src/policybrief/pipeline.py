@@ -304,6 +304,8 @@ def only_built(found: list[Diagnostic], project: Project,
     out = []
     for diagnostic in found:
         lang = edition_of(diagnostic, project)
+        if diagnostic.severity == "note" and lang in others:
+            continue  # a translation's state: said when that edition is built or checked
         if diagnostic.is_error and lang in others:
             diagnostic = replace(diagnostic, severity="warning",
                                  message=f"{diagnostic.message} (in the {lang} edition, "
@@ -312,12 +314,17 @@ def only_built(found: list[Diagnostic], project: Project,
     return out
 
 
-def check_only(root: Path) -> tuple[Project, list[Diagnostic]]:
-    """``brief check``: every check, and every format's needs, as the build sees them."""
+def check_only(root: Path, release: bool = False) -> tuple[Project, list[Diagnostic]]:
+    """``brief check``: every check, and every format's needs, as the build sees them.
+    ``release``: every edition must be current with its source as well."""
+    from policybrief.checks.translations import for_release
+
     project = load_project(root)
     problems = [Diagnostic("error", e.message, e.location, "format")
                 for e in format_problems(project)]
     found = run_checks(project)
+    if release:
+        found = for_release(found)
     # the parsed document's check speaks for chapters the text scan found clean (it
     # sees what the scan cannot: entities decoded, reference-style images), so that
     # nothing is said twice

@@ -21,6 +21,8 @@ from policybrief.markdown_scan import image_targets
 from policybrief.model import Edition, Project
 from policybrief.safety import link_problem
 from policybrief.theme import Theme, load_theme
+from policybrief.translated_texts import text_statuses
+from policybrief.translations import lagging
 
 
 def load_project(root: Path) -> Project:
@@ -115,6 +117,10 @@ def fingerprint(project: Project, edition: Edition) -> str:
         digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root)
                           else path.name).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    if edition.lang != project.editions[0].lang:
+        # a translation prints whether it lags its source, which the source's text decides
+        digest.update(repr(lagging(project, edition.lang)).encode())
+        digest.update(repr([s.status for s in text_statuses(project, edition.lang)]).encode())
     return digest.hexdigest()[:12]
 
 

@@ -145,6 +145,27 @@ class BuildContext:
                 return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
         return ""
 
+    @cached_property
+    def translation_note(self) -> str:
+        """"Translation in progress", with the date of the original it is based on, for
+        an edition that lags its source ("" for the source and current translations)."""
+        from policybrief.i18n import format_brief_date
+        from policybrief.translations import lagging
+
+        if self.edition.lang == self.project.editions[0].lang:
+            return ""
+        from policybrief.translated_texts import text_statuses
+
+        behind, based_on = lagging(self.project, self.edition.lang)
+        behind = behind or any(s.status == "stale"
+                               for s in text_statuses(self.project, self.edition.lang))
+        if not behind:
+            return ""
+        if based_on:
+            return self.messages("translation_based_on").format(
+                date=format_brief_date(based_on, self.edition.lang))
+        return str(self.messages("translation_in_progress"))
+
     def template_vars(self, doc: Node | None = None) -> dict[str, Any]:
         """What every template may use (a fresh copy: callers add their own), with the
         contents of ``doc`` when given."""
@@ -192,6 +213,7 @@ class BuildContext:
             "version": project.config.version,
             "fingerprint": self.fingerprint,
             "canonical": f"{base}{edition.lang}/{page}" if project.config.url else "",
+            "translation_note": self.translation_note,
             "translated_quotes": sum(
                 "translated-quote" in s["c"][0][1] for s in collect(self.doc["blocks"], "Span")),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -21,9 +22,10 @@ from policybrief.builders.registry import register
 from policybrief.config.yamlsource import load_yaml
 from policybrief.fonts import is_rtl
 from policybrief.pandoc.ast import Node, classes_of, stringify, walk_doc
-from policybrief.pandoc.filters import figures
+from policybrief.pandoc.filters import figures, origins
 from policybrief.pandoc.runner import pandoc_version, run_pandoc, to_json
 from policybrief.stagecache import digest
+from policybrief.translations import paragraphs
 from policybrief.writer import xml_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -298,7 +300,14 @@ class DocxBuilder(Builder):
         doc = _column_widths(_word_styles(doc))
         doc = figures.resolve_images(doc, lambda i: data_url(ctx.charts[i].png, "image/png"))
         doc = embed_local_images(doc, ctx.project.root)
-        doc["meta"] = _docx_meta(ctx)  # nothing of the chapters' front matter or ours
+        # bookmarks saying where each paragraph came from, for `brief review`
+        doc, origin = origins.mark(doc, [(c.path.relative_to(ctx.project.root).as_posix(),
+                                          paragraphs(c)) for c in ctx.edition.chapters])
+        commit = source_commit(ctx.project.root)
+        if commit:
+            origin[origins.COMMIT_PROPERTY] = commit
+        # nothing of the chapters' front matter or ours; the origins as custom properties
+        doc["meta"] = {**_docx_meta(ctx), **{k: _meta_str(v) for k, v in origin.items()}}
         # Title page (pandoc's title block and the publisher), then the contents on a
         # page of their own, then the text.
         doc["blocks"] = [*_publisher_blocks(ctx), PAGE_BREAK, *_contents_blocks(ctx),
@@ -309,6 +318,18 @@ class DocxBuilder(Builder):
             out = run_pandoc(["docx"], ["--reference-doc", str(reference), "-o", str(target)],
                              cwd=ctx.project.root, stdin=to_json(doc))
             return Rendered(strip_data_urls(target.read_bytes()), out.diagnostics)
+
+
+def source_commit(root: Path) -> str | None:
+    """The commit the project's files are at (``git rev-parse HEAD``), recorded in the
+    Word edition so a review knows what it was made from; None outside a repository."""
+    try:
+        found = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+                               capture_output=True, text=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    commit = found.stdout.strip()
+    return commit if found.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
 
 
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}

@@ -18,8 +18,12 @@ Then:
 
 The report, ``build/diff/<lang>.html``, is the text of each edition with ``<ins>``
 and ``<del>`` marks and every note shown where it is called, after a summary: sources
-added, removed or changed; figures whose data changed, with the cells before and
-after; translated chapters made stale; word counts. Its headings and legend are the
+added, removed or changed; figures whose data changed, with the cells and the chart
+(drawn by the build's chart code from each revision's data) before and after;
+translated chapters made stale; word counts. Each changed passage is labelled with
+its ``file:line`` (a deleted one's in the old revision, ``BASE:file:line``); a
+deleted note is shown as one, struck through and without its old number (which may
+now be another note's). Its headings and legend are the
 edition's own interface strings (the ``diff_*`` keys of the theme's
 ``locales/<lang>.yml``), so each edition's redline speaks its language.
 
@@ -28,10 +32,11 @@ One concern a module:
 * :mod:`~policybrief.diff.flatten`: a parsed edition as blocks of tokens, notes apart;
 * :mod:`~policybrief.diff.align`: alignment of blocks and notes, the word diff;
 * :mod:`~policybrief.diff.markup`: the redline of one edition, as HTML;
+* :mod:`~policybrief.diff.locate`: each block's ``file:line``, found by its words;
 * :mod:`~policybrief.diff.summary`: sources, figures, stale translations, word counts;
 * :mod:`~policybrief.diff.git`: the repository, and a commit's files out of its objects;
-* :mod:`~policybrief.diff.revisions`: each revision loaded and its editions parsed
-  (the only module that calls the build's own stages);
+* :mod:`~policybrief.diff.revisions`: each revision loaded, its editions parsed and
+  its charts drawn (the only module that calls the build's own stages);
 * :mod:`~policybrief.diff.labels`: the report's labels from the edition's catalogue;
 * :mod:`~policybrief.diff.command`: :func:`redline`, the command itself.
 """

@@ -54,6 +54,16 @@ class Repository:
         proc = _git(self.top, "log", "-1", "--format=%h %s", commit)
         return proc.stdout.decode("utf-8", "replace").strip() or commit[:7]
 
+    def unchanged(self) -> bool:
+        """Whether the brief's folder in the working tree is as HEAD has it (nothing
+        modified, deleted or new but ignored files): then the redline's "after" is
+        that commit, not "the working tree"."""
+        proc = _git(self.top / self.prefix if self.prefix else self.top, "status",
+                    "--porcelain", "-z", "--untracked-files=all", "--", ".")
+        if proc.returncode != 0:
+            raise BriefError(f"cannot read the state of the working tree: {_git_message(proc)}")
+        return not proc.stdout.strip(b"\0")
+
     def extract(self, commit: str, target: Path) -> Path:
         """Write the brief's folder as it is in ``commit`` under ``target``; returns the
         brief's root there. Reads git's objects only: the checkout is not touched."""

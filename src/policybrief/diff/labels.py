@@ -10,7 +10,8 @@ from policybrief.i18n import Messages
 PREFIX = "diff_"
 
 # The labels the template (diff.html.j2) uses as ``t.<name>``, and the redline's own
-# ("working_tree", "was_note"); label ``name`` is the string ``diff_<name>``.
+# ("working_tree", "was_note", "deleted_note", "where"); label ``name`` is the string
+# ``diff_<name>``.
 NAMES = (
     "title", "before", "after", "working_tree", "summary", "legend",
     "sources", "sources_counts", "no_sources", "key", "source_title", "change", "field",
@@ -19,6 +20,7 @@ NAMES = (
     "translations", "no_stale", "chapter", "translates", "language", "status",
     "status_before", "paragraphs", "stale", "missing", "current", "untracked",
     "none", "words", "edition", "difference", "changes", "no_changes", "was_note",
+    "deleted_note", "sources_added", "sources_removed", "sources_changed", "where",
 )
 
 

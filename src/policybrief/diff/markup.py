@@ -50,10 +50,11 @@ class _Notes:
     def render(self, ref: str, side: Side, labels: dict[str, str]) -> Markup:
         """A note where it is called: number, then its text, marked by side."""
         if side == "delete" or ref.startswith("b"):
+            # no number: the old one now belongs to another note
             i = int(ref[1:]) if ref.startswith("b") else self.base_of[int(ref[1:])]
-            return Markup('<del class="note" data-note-change="deleted">'
-                          '<span class="note-number">{}</span> {}</del>').format(
-                i + 1, _plain(self.base[i]))
+            return Markup('<span class="note" data-note-change="deleted">'
+                          '<span class="note-label">{}</span> <del>{}</del></span>').format(
+                labels["deleted_note"], _plain(self.base[i]))
         j = int(ref[1:])
         i_or_none = self.base_of.get(j)
         if side == "insert" or i_or_none is None:
@@ -120,7 +121,8 @@ _ELEMENT = {"para": "p", "item": "p", "quote": "p", "caption": "p", "row": "p",
             "source": "p", "code": "pre"}
 
 
-def _render_block(block: Block, body: Markup, status: str, anchor: str) -> Markup:
+def _render_block(block: Block, body: Markup, status: str, anchor: str,
+                  where: Markup) -> Markup:
     tag = f"h{min(block.level + 1, 6)}" if block.kind == "heading" else _ELEMENT[block.kind]
     classes = f"{block.kind} {status}".strip()
     ident = Markup(' id="{}"').format(anchor) if anchor else Markup("")
@@ -128,8 +130,17 @@ def _render_block(block: Block, body: Markup, status: str, anchor: str) -> Marku
              if block.label else Markup(""))
     indent = (Markup(' style="margin-left: {}em"').format(1.5 * (block.level - 1))
               if block.kind == "item" and block.level > 1 else Markup(""))
-    return Markup('<{tag} class="{classes}"{ident}{indent}>{label}{body}</{tag}>\n').format(
-        tag=Markup(tag), classes=classes, ident=ident, indent=indent, label=label, body=body)
+    return Markup('<{tag} class="{classes}"{ident}{indent}>{label}{body}{where}</{tag}>\n'
+                  ).format(tag=Markup(tag), classes=classes, ident=ident, indent=indent,
+                           label=label, body=body, where=where)
+
+
+def _where(place: str, labels: dict[str, str]) -> Markup:
+    """The passage's ``file:line`` as a label (no editor's URL scheme is assumed)."""
+    if not place:
+        return Markup("")
+    return Markup(' <span class="where" dir="ltr" title="{}">{}</span>').format(
+        labels["where"], place)
 
 
 @dataclass
@@ -140,10 +151,17 @@ class EditionRedline:
 
 
 def redline_edition(lang: str, base: EditionText | None, head: EditionText | None,
-                    labels: dict[str, str]) -> EditionRedline:
-    """The text of an edition with its changes marked, notes shown where called."""
+                    labels: dict[str, str], base_places: Sequence[str] = (),
+                    head_places: Sequence[str] = ()) -> EditionRedline:
+    """The text of an edition with its changes marked, notes shown where called; each
+    changed block labelled with its ``file:line`` (``*_places``, one per block: a
+    deleted block where it stood in the old revision, the others in the new)."""
     base = base or EditionText(lang, (), ())
     head = head or EditionText(lang, (), ())
+
+    def place(places: Sequence[str], index: int) -> str:
+        return places[index] if index < len(places) else ""
+
     notes = _Notes.aligned(base.notes, head.notes)
 
     def remap(tokens: tuple[str, ...], ref: Callable[[int], str]) -> tuple[str, ...]:
@@ -165,18 +183,21 @@ def redline_edition(lang: str, base: EditionText | None, head: EditionText | Non
             else:
                 segments = word_diff(a.tokens, b.tokens)
                 status = "changed"
-            block = b
+            block, where = b, place(head_places, j)
         elif j is not None:
             block, segments, status = new[j], [("insert", [], list(new[j].tokens))], "inserted"
+            where = place(head_places, j)
         else:
             assert i is not None
             block, segments, status = old[i], [("delete", list(old[i].tokens), [])], "deleted"
+            where = place(base_places, i)
         anchor = ""
         if status:
             changes += 1
             anchor = f"change-{changes}"
         body = _render_segments(segments, notes, labels)
-        parts.append(_render_block(block, body, status, anchor))
+        parts.append(_render_block(block, body, status, anchor,
+                                   _where(where, labels) if status else Markup("")))
     return EditionRedline(lang, Markup("").join(parts), changes)
 
 

@@ -18,10 +18,13 @@ from policybrief.builders.registry import builder_class
 from policybrief.config.loader import CONFIG_FILE
 from policybrief.diff.flatten import EditionText, edition_text
 from policybrief.errors import BriefError, BriefErrors, Location
+from policybrief.figures.render import render_figure
+from policybrief.figures.style import load_style
 from policybrief.i18n import Messages
 from policybrief.model import Project
 
-# The build's helpers used by brief diff: load_project, fingerprint, prepare_edition.
+# The build's helpers used by brief diff: load_project, fingerprint, prepare_edition,
+# and the chart code (render_figure, load_style) for the charts of changed figures.
 from policybrief.prepare import prepare_edition
 from policybrief.project import fingerprint, load_project
 
@@ -32,9 +35,10 @@ READ_AS = ("pdf", "html")
 
 @dataclass
 class Revision:
-    label: str  # e.g. "HEAD~1 (3c6e0db Add figures)" or "working tree"
+    label: str  # e.g. "HEAD~1 (3c6e0db Add figures)"; "" for the working tree
     project: Project
     texts: dict[str, EditionText] = field(default_factory=dict)
+    name: str | None = None  # the revision as the user named it; None: the working tree
 
 
 def edition_messages(project: Project, lang: str) -> Messages:
@@ -71,7 +75,7 @@ def load_revision(root: Path, revision: str | None, label: str, where: str) -> R
         project = load_project(tree)
     except BriefError as exc:
         raise (_relocated(exc, revision, tree) if revision is not None else exc) from None
-    return Revision(label, project)
+    return Revision(label, project, name=revision)
 
 
 def _with_sources(project: Project) -> bool:
@@ -130,4 +134,22 @@ def _error_in(error: BriefError, name: str | None, revision: Revision) -> BriefE
     return error if name is None else _relocated(error, name, revision.project.root)
 
 
-__all__ = ["Revision", "edition_messages", "load_revision", "parse_all"]
+def draw_chart(revision: Revision, figure_id: str, lang: str, cache_dir: Path) -> Path | None:
+    """The chart of figure ``figure_id`` in ``lang`` as this revision's data and
+    figure.yml draw it, by the build's own chart code and the revision's theme (SVG);
+    None for a table, a figure the revision lacks, or a figure drawn by Python code
+    the revision's brief.yml does not trust (``figure_code``)."""
+    project = revision.project
+    figure = project.figures.get(figure_id)
+    if figure is None or figure.spec.kind == "table" or (
+            figure.spec.kind == "custom" and not project.config.figure_code):
+        return None
+    if lang not in project.config.languages:  # an edition this revision did not have
+        lang = project.source_lang
+    try:
+        return render_figure(figure, load_style(project.theme, lang), lang, cache_dir).svg
+    except BriefError as exc:
+        raise _error_in(exc, revision.name, revision) from None
+
+
+__all__ = ["Revision", "draw_chart", "edition_messages", "load_revision", "parse_all"]

@@ -126,14 +126,17 @@ def compare_table(old: Figure, new: Figure, source_lang: str) -> list[CellChange
     return cells
 
 
-def compare_figures(base: Project, head: Project) -> list[FigureChange]:
-    source_lang = head.config.languages[0]
+def compare_figures(base: Project, head: Project, lang: str | None = None) -> list[FigureChange]:
+    """Figures added, removed or changed, titled and their rows named in ``lang`` (the
+    redline's edition; the source language's texts where a figure has none in it)."""
+    source_lang = lang or head.config.languages[0]
     changes = []
     for figure_id in sorted(base.figures.keys() | head.figures.keys()):
         old, new = base.figures.get(figure_id), head.figures.get(figure_id)
         shown = new or old
         assert shown is not None
-        title = shown.text(shown.spec.title, source_lang)
+        title = (shown.text(shown.spec.title, source_lang)
+                 or shown.text(shown.spec.title, head.config.languages[0]))
         if old is None:
             changes.append(FigureChange(figure_id, title, "added"))
         elif new is None:
