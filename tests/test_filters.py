@@ -47,3 +47,34 @@ def test_reference_list_titled_or_removed() -> None:
     titled = reference_list.apply(doc([refs]), "Sources")["blocks"]
     assert titled[0]["t"] == "Header" and stringify(titled[0]) == "Sources"
     assert reference_list.apply(doc([refs]), None)["blocks"] == []
+
+
+def _note_order(placement: str, inlines, space: str = ""):  # type: ignore[no-untyped-def]
+    from policybrief.pandoc.filters import note_calls
+
+    out = note_calls.apply(doc([{"t": "Para", "c": inlines}]), placement, space)
+    return ["¹" if i["t"] == "Note" else stringify([i]) for i in out["blocks"][0]["c"]]
+
+
+NOTE = {"t": "Note", "c": [{"t": "Para", "c": text("A note.")}]}
+
+
+def test_own_note_calls_move_before_the_punctuation_in_french() -> None:
+    typed = [*text("un texte."), NOTE, {"t": "Space"}, *text("Puis")]
+    assert _note_order("before_punctuation", typed) == [
+        "un", " ", "texte", "¹", ".", " ", "Puis"]
+    # a high mark keeps its narrow no-break space: "texte¹\u202f:"
+    colon = [*text("texte:"), NOTE]
+    assert _note_order("before_punctuation", colon, "\u202f") == ["texte", "¹", "\u202f:"]
+    already = [*text("texte"), NOTE, *text(".")]
+    assert _note_order("before_punctuation", already) == ["texte", "¹", "."]
+
+
+def test_own_note_calls_move_after_the_punctuation_in_english() -> None:
+    typed = [*text("some text"), NOTE, {"t": "Str", "c": ".»"}]
+    assert _note_order("after_punctuation", typed) == ["some", " ", "text.", "¹", "»"]
+    quoted = [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, text("word")]}, NOTE,
+              {"t": "Str", "c": ","}]
+    assert _note_order("after_punctuation", quoted)[1:] == [",", "¹"]
+    spaced = [*text("text"), {"t": "Space"}, NOTE, *text(".")]  # left as typed
+    assert _note_order("after_punctuation", spaced) == ["text", " ", "¹", "."]

@@ -91,6 +91,11 @@ def test_labels_dates_and_interface_are_the_languages(built_world: Path, lang: s
         if theirs != ours:  # no English interface string in the print edition
             assert theirs not in text, (key, theirs)
     assert "Figure 1" not in text or words["figure_numbered"] == "Figure {n}"
+    if lang == "zh":  # "Cite as": parts joined with "，", not the list's "、"
+        flat = "".join(text.split())
+        assert "引用格式：" in flat
+        line = flat.split("引用格式：", 1)[1][:40]
+        assert "，“" in line and "、" not in line, line
 
 
 def test_arabic_word_edition_runs_right_to_left(built_world: Path) -> None:

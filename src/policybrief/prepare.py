@@ -29,6 +29,7 @@ from policybrief.pandoc.filters import (
     boxes,
     crossref,
     isolate,
+    note_calls,
     numbering,
     pullquotes,
     punctuation,
@@ -165,6 +166,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     said += _load(formatted["warnings"])
     doc = figures_filter.fill_sources(doc, formatted["sources"])
     _refuse_unsafe_links(project, doc)
+    doc = note_calls.apply(doc, messages("note_calls"),
+                           messages("space_before_high_punctuation"))
     doc = punctuation.apply(doc, messages("space_before_high_punctuation"), (
         messages("quote_open"), messages("quote_close"),
         messages("inner_quote_open"), messages("inner_quote_close")))
