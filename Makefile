@@ -18,7 +18,7 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
 endif
 
-.PHONY: pdf html docx all check watch figures diff test lint clean
+.PHONY: pdf html docx all check watch preview figures diff test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ check: $(STAMP)
 
 watch: $(STAMP)
 	$(BRIEF) watch $(LANG_ARG)
+
+# make preview [EDITION=es] [PORT=n]: web edition and PDF in the browser, reloaded on save
+preview: $(STAMP)
+	$(BRIEF) preview $(LANG_ARG) $(if $(PORT),--port $(PORT),)
 
 figures: $(STAMP)
 	$(BRIEF) figures

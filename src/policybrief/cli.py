@@ -37,6 +37,12 @@ def _csv(choices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     return parse
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port (0 to 65535)")
+    return int(value)
+
+
 def _format_names() -> list[str]:
     """The formats of the builders' registry (bundled and installed), by name."""
     from policybrief.builders.registry import format_names
@@ -96,6 +102,20 @@ def make_parser() -> argparse.ArgumentParser:
                                 description="Build, then rebuild whenever a source file "
                                             "changes, until interrupted (Ctrl-C).")
     _edition_options(watch, ["pdf"], known)
+
+    preview = commands.add_parser(
+        "preview", help="the web edition and the PDF in a browser, reloaded on every save",
+        description="Serve the web edition and the PDF on 127.0.0.1 and open them in the "
+                    "browser; on every save rebuild (in a warm process) and reload the "
+                    "page where you were; a build error shows over the page until fixed.")
+    preview.add_argument("--lang", type=_csv(), default=None, metavar="LANG",
+                         help="the edition's language (default: the source language)")
+    _project_option(preview)
+    preview.add_argument("--port", type=_port, default=8000, metavar="N",
+                         help="the port on 127.0.0.1 (default: 8000; 0: any free one)")
+    preview.add_argument("--no-open", action="store_true",
+                         help="do not open a browser (never opened under CI or without "
+                              "a display)")
 
     figures = commands.add_parser("figures", help="redraw every figure from its data",
                                   description="Redraw every figure of every language, "
@@ -249,6 +269,14 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from policybrief.log import Reporter
+    from policybrief.preview import preview
+
+    preview(args.project, args.lang, args.port, not args.no_open, Reporter(quiet=False))
+    return 0
+
+
 def _cmd_figures(args: argparse.Namespace) -> int:
     from policybrief.pipeline import redraw_figures
 
@@ -383,6 +411,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "check": _cmd_check, "watch": _cmd_watch,
+            "preview": _cmd_preview,
             "figures": _cmd_figures, "translations": _cmd_translations,
             "add-language": _cmd_add_language, "diff": _cmd_diff, "summary": _cmd_summary,
             "review": _cmd_review, "new": _cmd_new}
@@ -415,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        if args.command == "watch":
+        if args.command in ("watch", "preview"):
             return 0
         print("interrupted", file=sys.stderr)
         return 130
