@@ -1,24 +1,34 @@
 """Benchmark policybrief on the flagship brief (a script, not a test).
 
     .venv/bin/python bench/run.py [--runs 5] [--write docs/benchmarks.md]
+        [--scale 10,30] [--no-watch]
 
 Measures, as the median of N runs each, on a copy of the brief in a temporary
 directory: a cold `brief build` of every language and format; a no-op rebuild; a
 one-sentence edit then the English PDF; the same edit saved while `brief watch` runs
 (from the save to the PDF replaced, five edits per run); a figure-data edit then every
-edition; and peak memory (the largest resident set of any process, and of the watch).
-For comparison it runs the same English content through plain pandoc + WeasyPrint
-(one PDF, no checks, no figures) and through pandoc + Typst (the `typst` package
-from PyPI), and prints the ratios. The typst package is needed only here (`pip install typst`).
+edition; and peak memory (the largest resident set of any one process a command
+started, read from ``os.wait4``, and of the watch). For comparison it runs the same
+English content through plain pandoc + WeasyPrint (one PDF, endnotes, no checks, no
+figures), through pandoc + WeasyPrint with the notes at the page foot (pandoc's
+endnotes moved to their calls and floated with ``float: footnote``, nothing else: the
+comparator of issue 18's cold-build target) and through pandoc + Typst (the `typst`
+package from PyPI), and prints the ratios against the targets. The typst package is
+needed only here (`pip install typst`). Then it profiles (cProfile) one more edit then
+the English PDF in a new process, and with ``--scale`` builds synthetic briefs N
+times the flagship's English text (notes too) to check that time and memory grow
+linearly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
-import resource
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,6 +59,28 @@ PLAIN_PIPELINE = PANDOC_ALONE + r"""
 import weasyprint
 weasyprint.HTML(string=pandoc("html5").decode()).write_pdf(str(root / "plain.pdf"))
 """
+# The comparator of the cold-build target: the same pandoc HTML, each endnote moved
+# to its call as a span floated to the page foot, nothing else.
+FOOTNOTE_PIPELINE = PANDOC_ALONE + r"""
+import lxml.html, weasyprint
+page = lxml.html.document_fromstring(pandoc("html5"))
+for call in page.find_class("footnote-ref"):
+    note = page.get_element_by_id(call.get("href")[1:])
+    for back in note.find_class("footnote-back"):
+        back.drop_tree()
+    for paragraph in note.findall("p"):
+        paragraph.drop_tag()
+    span = lxml.html.Element("span", {"class": "footnote"})
+    span.text = note.text
+    span.extend(note)
+    span.tail = call.tail
+    call.getparent().replace(call, span)
+for endnotes in page.find_class("footnotes"):
+    endnotes.drop_tree()
+weasyprint.HTML(string=lxml.html.tostring(page, encoding="unicode")).write_pdf(
+    str(root / "footnotes.pdf"),
+    stylesheets=[weasyprint.CSS(string=".footnote { float: footnote; }")])
+"""
 TYPST_PIPELINE = PANDOC_ALONE + r"""
 import typst
 (root / "brief.typ").write_bytes(pandoc("typst"))
@@ -57,7 +89,14 @@ typst.compile(str(root / "brief.typ"), output=str(root / "typst.pdf"))
 
 
 WATCH_PEAK_MB: list[int] = []
-ANALYSIS = "## Against the targets"
+ANALYSIS = "\n## "  # what --write keeps of the file: everything from its first section
+COLD = "cold build, `--to pdf,html,docx --lang all`"
+NO_OP = "no-op rebuild (every edition)"
+EDIT = "one-sentence edit, then `brief build --to pdf` (new process)"
+WATCH = "one-sentence edit to PDF in `brief watch` (save to PDF)"
+PLAIN = "plain pandoc + WeasyPrint, English PDF (endnotes)"
+FOOTNOTES = "pandoc + WeasyPrint, English PDF with notes at the page foot"
+TYPST = "pandoc + Typst, English PDF"
 
 
 def watch_edits(root: Path, edits: int = 5) -> list[float]:
@@ -98,14 +137,75 @@ def watch_edits(root: Path, edits: int = 5) -> list[float]:
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (MB) of one command and its children."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time of one command, and the peak resident set (MB) of the largest single
+    process it ran (itself, its worker processes, pandoc), this command's alone."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, "CI": "1"})
+    _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(after, before) // 1024
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return elapsed, usage.ru_maxrss // 1024  # Linux: kilobytes
+
+
+def profile(root: Path, command: list[str], top: int = 30) -> str:
+    """cProfile's top entries, cumulative then by own time, of one ``brief`` command
+    in a new process."""
+    import pstats
+
+    stats_file = root / "brief.prof"
+    run([sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "policybrief",
+         *command], root)
+    out = io.StringIO()
+    stats = pstats.Stats(str(stats_file), stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top // 2)
+    kept = [line for line in out.getvalue().splitlines() if line.strip() and not line.startswith(
+        ("   Ordered by", "   List reduced", "   Random listing")) and "brief.prof" not in line]
+    return "\n".join(line.replace(str(REPO), ".").replace(sys.prefix, "<venv>")
+                     .replace(str(root), "<brief>") for line in kept)
+
+
+# `brief build --to pdf` with its steps said (the command says them on a terminal only)
+SAID_BUILD = r"""
+import time; started = time.perf_counter()
+from pathlib import Path
+from policybrief.log import Reporter
+from policybrief.pipeline import build
+reporter = Reporter(quiet=False)
+reporter.step(f"imports ({time.perf_counter() - started:.2f} s)")
+build(Path("."), ["pdf"], None, None, reporter)
+"""
+
+
+def steps(root: Path, _command: list[str]) -> str:
+    """The build's own account of its steps and their times (no profiler), in a new
+    process as `brief build --to pdf`."""
+    done = subprocess.run([sys.executable, "-c", SAID_BUILD], cwd=root, capture_output=True,
+                          text=True, check=True, env={**os.environ, "CI": "1"})
+    return "\n".join(line for line in done.stderr.splitlines() if " s)" in line
+                     or line.startswith("built"))
+
+
+def edit_profiles(root: Path) -> str:
+    """One more sentence edit, then the English PDF: its steps; another edit, then the
+    same under cProfile; and a no-op rebuild of every edition under cProfile."""
+    path = root / "chapters/en/03-forced-labor.md"
+    sections = []
+    for label, action in (("steps", steps), ("profile", profile)):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("including Cuba", f"including Cuba ({label})", 1),
+                        encoding="utf-8")
+        sections.append(action(root, ["build", "--to", "pdf"]))
+    everything = ["build", "--to", "pdf,html,docx", "--lang", "all"]
+    run([*BRIEF, *everything], root)  # every output current again: the next is a no-op
+    sections.append(profile(root, everything))
+    return ("Steps of the edit-rebuild, as the build reports them:\n\n```text\n"
+            f"{sections[0]}\n```\n\ncProfile of the edit-rebuild (the profiler slows "
+            f"it down):\n\n```text\n{sections[1]}\n```\n\ncProfile of the no-op "
+            f"rebuild:\n\n```text\n{sections[2]}\n```")
 
 
 def fresh_copy(tmp: Path) -> Path:
@@ -135,7 +235,8 @@ def edit_figure(root: Path) -> None:
 
 
 def synthetic(tmp: Path, copies: int) -> Path:
-    """A brief `copies` times the flagship's English text (figures placed once)."""
+    """A brief `copies` times the flagship's English text and notes (figures placed
+    once)."""
     root = fresh_copy(tmp)
     shutil.rmtree(root / "chapters" / "es")
     config = root / "brief.yml"
@@ -159,86 +260,119 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def note_count(root: Path) -> int:
+    """Notes of the English chapters: the house style sets each bracketed citation as
+    a note, besides footnotes and inline notes."""
+    text = "\n".join(p.read_text(encoding="utf-8")
+                     for p in (root / "chapters/en").glob("*.md"))
+    return (len(re.findall(r"\[-?@", text)) + text.count("^[")
+            + len(re.findall(r"^\[\^[^\]]+\]:", text, re.M)))
+
+
+def page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def scaled(tmp: Path, copies: int) -> list[str]:
+    """Table rows for one synthetic brief: its PDF and HTML, cold, time and memory."""
+    root = synthetic(tmp, copies)
+    pdf_seconds, pdf_mb = run([*BRIEF, "build", "--to", "pdf", "--quiet"], root)
+    html_seconds, html_mb = run([*BRIEF, "build", "--to", "html", "--quiet"], root)
+    pages = page_count(root / "build/en/human-trafficking-in-cubas-medical-missions.pdf")
+    notes = note_count(root)
+    shutil.rmtree(root)
+    return [f"| {copies}x | {pages} | {notes} | {pdf_seconds:.1f} | {pdf_mb} | "
+            f"{html_seconds:.1f} | {html_mb} |"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
-    parser.add_argument("--scale", type=int, default=0, metavar="N",
-                        help="also build one synthetic brief N times the flagship's text")
+    parser.add_argument("--scale", default="", metavar="N[,N...]",
+                        help="also build synthetic briefs N times the flagship's text")
+    parser.add_argument("--no-watch", action="store_true", help="skip `brief watch`")
     args = parser.parse_args()
     results: dict[str, list[float]] = {}
-    memory = 0
+    memory: dict[str, int] = {}
+    profiled = ""
+    scale_rows: list[str] = []
+
+    def measure(name: str, command: list[str], root: Path) -> None:
+        seconds, mb = run(command, root)
+        results.setdefault(name, []).append(seconds)
+        memory[name] = max(memory.get(name, 0), mb)
+
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        all_editions = [*BRIEF, "build", "--lang", "all", "--quiet"]
+        all_editions = [*BRIEF, "build", "--to", "pdf,html,docx", "--lang", "all", "--quiet"]
         for _ in range(args.runs):
             root = fresh_copy(tmp)
-            seconds, mb = run(all_editions, root)
-            results.setdefault("cold build, 2 languages x 3 formats", []).append(seconds)
-            memory = max(memory, mb)
-            seconds, _ = run(all_editions, root)
-            results.setdefault("no-op rebuild (every edition)", []).append(seconds)
+            measure(COLD, all_editions, root)
+            measure(NO_OP, all_editions, root)
             edit_sentence(root)
-            seconds, mb = run([*BRIEF, "build", "--to", "pdf", "--quiet"], root)
-            results.setdefault("one-sentence edit, then the English PDF", []).append(seconds)
-            memory = max(memory, mb)
+            measure(EDIT, [*BRIEF, "build", "--to", "pdf", "--quiet"], root)
             edit_figure(root)
-            seconds, mb = run(all_editions, root)
-            results.setdefault("figure-data edit, then every edition", []).append(seconds)
-            memory = max(memory, mb)
-            results.setdefault("one-sentence edit to PDF in `brief watch` (save to PDF)",
-                               []).extend(watch_edits(root))
-            seconds, _ = run([sys.executable, "-c", PLAIN_PIPELINE, str(root)], root)
-            results.setdefault("plain pandoc + WeasyPrint, English PDF", []).append(seconds)
-            try:
-                seconds, _ = run([sys.executable, "-c", TYPST_PIPELINE, str(root)], root)
-                results.setdefault("pandoc + Typst, English PDF", []).append(seconds)
-            except subprocess.CalledProcessError:
-                pass
-        if args.scale:
-            root = synthetic(tmp, args.scale)
-            # (peak memory is the largest of any process so far: the PDF's comes first)
-            seconds, mb = run([*BRIEF, "build", "--to", "pdf", "--quiet"], root)
-            results[f"{args.scale}x brief: English PDF"] = [seconds]
-            results[f"{args.scale}x brief: peak memory of the PDF build (MB)"] = [float(mb)]
-            seconds, _ = run([*BRIEF, "build", "--to", "html", "--quiet"], root)
-            results[f"{args.scale}x brief: English HTML"] = [seconds]
+            measure("figure-data edit, then every edition", all_editions, root)
+            if not args.no_watch:
+                results.setdefault(WATCH, []).extend(watch_edits(root))
+            measure(PLAIN, [sys.executable, "-c", PLAIN_PIPELINE, str(root)], root)
+            measure(FOOTNOTES, [sys.executable, "-c", FOOTNOTE_PIPELINE, str(root)], root)
+            with contextlib.suppress(subprocess.CalledProcessError):  # no typst package
+                measure(TYPST, [sys.executable, "-c", TYPST_PIPELINE, str(root)], root)
+        profiled = edit_profiles(root)
+        for copies in [int(n) for n in args.scale.split(",") if n]:
+            scale_rows += scaled(tmp, copies)
     table = {name: median(values) for name, values in results.items()}
-    plain = table["plain pandoc + WeasyPrint, English PDF"]
-    typst_time = table.get("pandoc + Typst, English PDF")
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; "
         f"median of {args.runs} runs each, all side by side in one run of `bench/run.py`.",
         "",
-        "| measurement | seconds |",
-        "|---|---|",
-        *[f"| {name} | {seconds:.2f} |" for name, seconds in table.items()],
-        f"| peak memory of one process | {memory} MB |",
+        "| measurement | seconds | peak memory of one process |",
+        "|---|---|---|",
+        *[f"| {name} | {seconds:.2f} | "
+          f"{f'{memory[name]} MB' if name in memory else ''} |"
+          for name, seconds in table.items()],
         *([f"| peak memory of `brief watch` after {args.runs * 5} edits in {args.runs} "
-           f"processes | {max(WATCH_PEAK_MB)} MB |"] if WATCH_PEAK_MB else []),
+           f"processes | | {max(WATCH_PEAK_MB)} MB |"] if WATCH_PEAK_MB else []),
         "",
-        "| ratio | value |",
-        "|---|---|",
-        f"| cold build of all six editions / plain pipeline's one English PDF | "
-        f"{table['cold build, 2 languages x 3 formats'] / plain:.2f} |",
-        f"| one-sentence edit to PDF / plain pipeline | "
-        f"{table['one-sentence edit, then the English PDF'] / plain:.2f} |",
+        "| target (issue 18) | measured | met? |",
+        "|---|---|---|",
     ]
-    watch_time = table["one-sentence edit to PDF in `brief watch` (save to PDF)"]
-    lines.append(f"| one-sentence edit to PDF in `brief watch` / plain pipeline | "
-                 f"{watch_time / plain:.2f} |")
-    if typst_time:
-        lines.append(f"| one-sentence edit to PDF / pandoc + Typst whole PDF | "
-                     f"{table['one-sentence edit, then the English PDF'] / typst_time:.2f} |")
-        lines.append(f"| one-sentence edit to PDF in `brief watch` / pandoc + Typst whole PDF | "
-                     f"{watch_time / typst_time:.2f} |")
+
+    def target(name: str, value: float, limit: float, unit: str) -> None:
+        verdict = "yes" if value <= limit else f"no ({value / limit:.2f}x the target)"
+        shown = f"{value:.0f}" if unit == " MB" else f"{value:.2f}"
+        lines.append(f"| {name} ≤ {limit:g}{unit} | {shown}{unit} | {verdict} |")
+
+    target("cold build / pandoc + WeasyPrint with page-foot notes", table[COLD]
+           / table[FOOTNOTES], 2.0, "x")
+    target("no-op rebuild", table[NO_OP], 0.2, " s")
+    peak = max(value for name, value in memory.items()
+               if name not in (PLAIN, FOOTNOTES, TYPST))
+    target("peak memory of any one process of policybrief", peak, 500, " MB")
+    if TYPST in table:
+        target("edit, then `brief build --to pdf` / pandoc + Typst's whole PDF",
+               table[EDIT] / table[TYPST], 1.0, "x")
+        if WATCH in table:
+            target("save to PDF in `brief watch` / pandoc + Typst's whole PDF",
+                   table[WATCH] / table[TYPST], 0.5, "x")
+    if scale_rows:
+        lines += ["", "Synthetic briefs (the English chapters repeated N times, notes "
+                  "too; one cold build each):", "",
+                  "| brief | pages | notes | PDF (s) | PDF peak (MB) | HTML (s) | "
+                  "HTML peak (MB) |", "|---|---|---|---|---|---|---|", *scale_rows]
+    lines += ["", "Where the time goes after a one-sentence edit, `brief build --to pdf` "
+              "in a new process, and in a no-op rebuild.", "", profiled]
     report = "\n".join(lines)
     print(report)
     print(json.dumps({"seconds": table, "peak_mb": memory}))
     if args.write:  # the analysis written below the figures is kept
         previous = args.write.read_text(encoding="utf-8") if args.write.is_file() else ""
-        analysis = previous[previous.find(ANALYSIS):] if ANALYSIS in previous else ""
+        analysis = previous[previous.find(ANALYSIS) + 1:] if ANALYSIS in previous else ""
         args.write.write_text("# Benchmarks\n\n" + report + "\n\n" + analysis,
                               encoding="utf-8")
     return 0
