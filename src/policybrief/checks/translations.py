@@ -30,7 +30,6 @@ from policybrief.translations import (
     Paragraph,
     TranslationStatus,
     paragraphs,
-    recorded_fingerprints,
     source_of,
     statuses,
 )
@@ -127,14 +126,11 @@ def _signature(paragraph: Paragraph) -> tuple[str, tuple[str, ...], tuple[str, .
 
 
 def alignment(item: TranslationStatus) -> list[Diagnostic]:
-    """A current translation has one paragraph per source paragraph: where the counts
-    differ, the omitted or extra paragraph, found by aligning the paragraphs' kinds,
-    citations and numbers."""
+    """A current translation has one paragraph per source paragraph: an omitted or extra
+    paragraph (even when another was split, so that the counts agree), found by
+    aligning the paragraphs' kinds, citations and numbers."""
     assert item.translation is not None
-    recorded = recorded_fingerprints(item.translation) or []
     source, target = paragraphs(item.source), paragraphs(item.translation)
-    if len(target) == len(recorded) == len(source):
-        return []
     name = item.source.path.name
     matcher = difflib.SequenceMatcher(a=[_signature(p) for p in source],
                                       b=[_signature(p) for p in target], autojunk=False)
@@ -156,7 +152,7 @@ def alignment(item: TranslationStatus) -> list[Diagnostic]:
                 f"paragraph: “{extra.excerpt}”)", Location(item.translation.path,
                                                           extra.line, 1),
                 "translation-alignment"))
-    if not findings:
+    if not findings and len(source) != len(target):
         last = target[-1].line if target else 1
         findings.append(Diagnostic(
             "error", f"{len(target)} paragraphs here but {len(source)} in {name}: a "
