@@ -12,6 +12,11 @@ language's:
   version in the edition's language the wording comes from (``langid-es``,
   ``title-es``... in the entry: the bibliography's per-language fields).
 
+A quotation from a source in the edition's language whose wording could not be found
+(a document we have only through an English report) stays ours, marked, and says why:
+``[«...»]{.translated-quote original="unavailable"}`` (no error; the † and the colophon's
+note tell the reader the original wording was not available).
+
 A quotation whose wording is a version published in the edition's language (a
 treaty's official Spanish text, quoted through an English commentary) says so with
 ``[«...»]{.published-translation}``, and is not checked.
@@ -93,6 +98,9 @@ class Quotation:
     end: int  # offset just after the closing mark (or the span's attributes)
     marked: bool
     sources: tuple[str, ...]  # keys of the citation it is attributed to; () if none
+    # marked ``original="unavailable"``: the source is in the edition's language but its
+    # wording could not be found, so the quotation is ours and says so (†)
+    original_unavailable: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,6 +231,9 @@ class _Scan:
         return None
 
 
+_UNAVAILABLE = re.compile(r"\]\{[^{}\n]*\boriginal=[\"']?unavailable\b[^{}\n]*\}")
+
+
 def _spans(scan: _Scan, name: str) -> Iterator[tuple[int, int]]:
     """Each ``[...]{.name}`` span, from its "[" to the end of its attributes."""
     attributes = re.compile(r"\]\{[^{}\n]*?(?<![\w-])\." + re.escape(name)
@@ -331,7 +342,8 @@ def quotations(chapter: Chapter, marks: tuple[str, str]) -> list[Quotation]:
             sources = note.opening
         else:
             sources = ()
-        found.append(Quotation(start, end, is_marked, sources))
+        unavailable = is_marked and bool(_UNAVAILABLE.search(text, start, end))
+        found.append(Quotation(start, end, is_marked, sources, unavailable))
     spans = sorted([*marked, *published])
     for start, end in blocks:
         first = bisect_left(spans, (start, -1))
@@ -398,9 +410,11 @@ def _finding(quotation: Quotation, entries: dict[str, BibEntry], lang: str,
     if not known:
         return None
     own = [key for key, langs in known if lang in langs]
-    if quotation.marked and len(own) == len(known):
+    if quotation.marked and len(own) == len(known) and not quotation.original_unavailable:
         return (f"quoted from {_language(lang)} source ('{own[0]}'): print its original "
-                "wording, not a translation (remove the translated-quote mark)", "error",
+                "wording, not a translation (remove the translated-quote mark; if its "
+                "wording cannot be found, say so: {.translated-quote original=\"unavailable\"})",
+                "error",
                 "quotation-translated-original")
     if not quotation.marked and not own:
         other = sorted(known[0][1])[0]
