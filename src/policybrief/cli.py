@@ -209,6 +209,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from policybrief import uptodate
+
+    # nothing changed since this same build last succeeded: say so before importing the
+    # build (a second or more); anything else and the build decides by content
+    out_dir = (args.out or args.project / "build").resolve()
+    key = uptodate.request_key(args.to, args.lang, out_dir)
+    state = None if args.force else uptodate.inputs_state(args.project.resolve(), out_dir)
+    done = uptodate.outputs_if_current(out_dir, key, state)
+    if done is not None:
+        for name in done:
+            print(name)
+        return 0
     from policybrief.log import Reporter, default_quiet
     from policybrief.pipeline import build
 
@@ -224,6 +236,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                        force=args.force)
     for path in result.outputs:
         print(path)
+    uptodate.remember(out_dir, key, state, result.outputs)
     return 0
 
 

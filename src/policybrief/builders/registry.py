@@ -9,9 +9,12 @@ call :func:`register` (a test, a script that builds with its own format).
 from __future__ import annotations
 
 from importlib import metadata
+from typing import TYPE_CHECKING
 
-from policybrief.builders.base import Builder
 from policybrief.errors import BriefError
+
+if TYPE_CHECKING:  # the builders (WeasyPrint, fontTools) load only when a build needs one
+    from policybrief.builders.base import Builder
 
 ENTRY_POINT_GROUP = "policybrief.formats"
 # The bundled formats come first, in this order; others follow by name.
@@ -55,6 +58,8 @@ def builder_class(name: str) -> type[Builder]:
         except Exception as exc:  # a broken plugin: name it, do not crash
             raise BriefError(f"the builder of format '{name}' ({entry.value}) cannot be "
                              f"loaded: {exc}") from None
+        from policybrief.builders.base import Builder
+
         if not (isinstance(cls, type) and issubclass(cls, Builder)):
             raise BriefError(f"format '{name}': {entry.value} is not a policybrief Builder")
         if cls.format != name:
