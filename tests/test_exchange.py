@@ -84,7 +84,7 @@ def test_xliff_is_read_by_a_cat_tool_library(make_project: Callable[..., Path]) 
     ids = [u.getid() for u in store.units]
     assert ids[:3] == ["01-introduction.md:p1", "01-introduction.md:p2",
                        "01-introduction.md:p3"]
-    assert len(ids) == len(set(ids)) == 12
+    assert len(ids) == len(set(ids)) == 12 + 8  # paragraphs, then texts outside chapters
     second = store.units[1]
     assert second.source.startswith("The Palermo Protocol defines trafficking")
     assert second.target.startswith("El Protocolo de Palermo define la trata")
@@ -163,7 +163,7 @@ def test_a_new_language_is_translated_in_a_cat_tool_and_imported(
     for entry in catalogue:  # a "translation" that keeps every tag
         entry.msgstr = re.sub(r"(^|>)([^<]+)", lambda m: m.group(1) + "FR " + m.group(2),
                               entry.msgid, count=1)
-    last = catalogue[-1]
+    last = [e for e in catalogue if e.msgctxt.startswith("02-findings.md:")][-1]
     last.flags.append("fuzzy")  # not reviewed: not current
     catalogue.save(str(path))
     assert import_(root, path) == 0
@@ -172,6 +172,9 @@ def test_a_new_language_is_translated_in_a_cat_tool_and_imported(
     assert "FR Workers must ask permission to travel:" in french
     assert "I.  FR To leave the host country.[@smith-2015, p. 14]" in french
     assert "FR As @fig:workers shows" in french
+    # the texts outside the chapters came in too, each where it stands
+    assert "fr: \"FR Bar chart: 6,190 workers" in \
+        (root / "figures/workers/figure.yml").read_text(encoding="utf-8")
     _, found = check_only(root)
     assert not [f for f in found if f.is_error], [f.format() for f in found]
     stale = [f for f in found if f.rule == "translation-stale"]
@@ -278,3 +281,57 @@ def test_what_cat_tools_leave_in_files_is_read_as_meant(
                      '#~ msgstr "<x id=\\"1\\"/>Método antiguo"\n')
     assert import_(root, po) == 0
     assert chapters_of(root) == before
+
+
+def test_figure_config_and_bibliography_texts_travel_too(
+        make_project: Callable[..., Path], capsys) -> None:  # type: ignore[no-untyped-def]
+    """A figure's alt text went stale; the translator revises it and two other texts;
+    each is written where it stands and nothing else of the files changes."""
+    root = make_project("basic")
+    figure = root / "figures/workers/figure.yml"
+    figure.write_text(figure.read_text(encoding="utf-8").replace(
+        "Bar chart: 6,190 workers", "Bar chart: 6,190 migrant workers"), encoding="utf-8")
+    path = export(root, "es", "xliff")
+    tree = etree.parse(str(path))
+    units = {u.get("id"): u for u in tree.iter(f"{XLF}unit")}
+    assert {"text:figures_workers_figure.yml_alt", "text:brief.yml_translations.es.title",
+            "text:references.bib_ilo-1930_title-es"} <= units.keys()
+    alt = units["text:figures_workers_figure.yml_alt"].find(f"{XLF}segment")
+    assert alt is not None and alt.get("subState") == "policybrief:stale"
+
+    def translate(unit_id: str, text: str) -> None:
+        segment_ = units[unit_id].find(f"{XLF}segment")
+        assert segment_ is not None
+        target = segment_.find(f"{XLF}target")
+        assert target is not None
+        target.text = text
+        segment_.set("state", "final")
+        segment_.attrib.pop("subState", None)
+
+    translate("text:figures_workers_figure.yml_alt", "Gráfico de barras: 6.190 trabajadores "
+              "migrantes en 2002, 31.243 en 2005, 29.296 en 2008.")
+    translate("text:brief.yml_translations.es.title", 'Informe: derechos "laborales"')
+    translate("text:references.bib_ilo-1930_title-es", "Convenio sobre el trabajo forzoso, 1930")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    brief_before = (root / "brief.yml").read_text(encoding="utf-8")
+    assert import_(root, path) == 0
+    assert "    title: \"Informe: derechos \\\"laborales\\\"\"\n" in \
+        (root / "brief.yml").read_text(encoding="utf-8")
+    assert len((root / "brief.yml").read_text(encoding="utf-8").splitlines()) == \
+        len(brief_before.splitlines())
+    assert "title-es  = {Convenio sobre el trabajo forzoso, 1930}," in \
+        (root / "references.bib").read_text(encoding="utf-8")
+    assert 'es: "Gráfico de barras: 6.190 trabajadores migrantes en 2002' in \
+        figure.read_text(encoding="utf-8")
+    _, found = check_only(root)
+    assert [f for f in found if f.rule.startswith("translation")] == []  # all current
+    # a BibTeX field the translator unbalanced is refused, located
+    path = export(root, "es", "po")
+    catalogue = polib.pofile(str(path))
+    entry = next(e for e in catalogue if e.msgctxt == "text:references.bib_ilo-1930_title-es")
+    entry.msgstr = "Convenio}, url = {javascript:alert(1)"
+    catalogue.save(str(path))
+    before = (root / "references.bib").read_bytes()
+    assert import_(root, path) == 1
+    assert "the braces of a BibTeX field must balance" in capsys.readouterr().err
+    assert (root / "references.bib").read_bytes() == before

@@ -41,6 +41,9 @@ class TextField:
     source: str  # the source language's text now
     target: str  # the translation
     location: Location  # where the translation stands
+    # where the translation stands in its file: a YAML key path (figure.yml, brief.yml)
+    # or ("@bib", entry key, field name) for references.bib
+    path: tuple[str | int, ...] = ()
 
 
 def _figure_fields(project: Project, lang: str) -> Iterator[TextField]:
@@ -52,13 +55,13 @@ def _figure_fields(project: Project, lang: str) -> Iterator[TextField]:
             value = getattr(figure.spec, name)
             if isinstance(value, dict) and value.get(lang):
                 yield TextField(f"{file} {name}", file, value.get(source_lang, ""),
-                                value[lang], figure.where(name, lang))
+                                value[lang], figure.where(name, lang), (name, lang))
         for group in ("series", "columns"):  # legend names, table headers: per column
             for column, value in sorted(getattr(figure.spec, group).items()):
                 if isinstance(value, dict) and value.get(lang):
                     yield TextField(f"{file} {group}.{column}", file,
                                     value.get(source_lang, ""), value[lang],
-                                    figure.where(group, column, lang))
+                                    figure.where(group, column, lang), (group, column, lang))
         for name in _FIGURE_COLUMNS:
             value = getattr(figure.spec, name)
             if isinstance(value, dict) and value.get(lang) and value.get(source_lang):
@@ -78,7 +81,8 @@ def _config_fields(project: Project, lang: str) -> Iterator[TextField]:
             Iterator[TextField]:
         if target:
             yield TextField(f"brief.yml translations.{lang}.{name}", "brief.yml", source,
-                            target, project.config_location("translations", lang, *where))
+                            target, project.config_location("translations", lang, *where),
+                            ("translations", lang, *where))
 
     for name in _CONFIG_TEXTS:
         yield from field(name, getattr(base, name) or "", getattr(over, name), name)
@@ -110,7 +114,8 @@ def _bibliography_fields(project: Project, lang: str) -> Iterator[TextField]:
             if name.endswith(suffix) and base in entry.fields and not base.endswith("langid") \
                     and not base.startswith("langid"):
                 yield TextField(f"{file} {key} {name}", file, entry.fields[base],
-                                entry.fields[name], entry.field_location(name))
+                                entry.fields[name], entry.field_location(name),
+                                ("@bib", key, name))
 
 
 def text_fields(project: Project, lang: str) -> list[TextField]:
@@ -152,6 +157,17 @@ def text_statuses(project: Project, lang: str) -> list[TextStatus]:
     return out
 
 
+def recorded_as_current(project: Project, lang: str, fields: list[TextField]) -> bytes:
+    """The record of ``lang`` with ``fields`` recorded as current (to be written)."""
+    record = recorded(project, lang) or {}
+    for item in fields:
+        record[item.key] = fingerprint(item.source)
+    header = ("# The source texts these translations were made from (brief "
+              "translations --mark-current writes it)\n")
+    body = yaml.safe_dump(dict(sorted(record.items())), allow_unicode=True, width=1000)
+    return (header + body).encode()
+
+
 def mark_texts_current(project: Project, file: str, langs: list[str]) -> int:
     """Record the texts of ``file`` (``figures/x/figure.yml``, ``brief.yml``,
     ``references.bib``; "" for all) as current in each language; how many fields."""
@@ -159,15 +175,9 @@ def mark_texts_current(project: Project, file: str, langs: list[str]) -> int:
 
     count = 0
     for lang in langs:
-        record = recorded(project, lang) or {}
-        for item in text_fields(project, lang):
-            if not file or item.file == file:
-                record[item.key] = fingerprint(item.source)
-                count += 1
+        fields = [f for f in text_fields(project, lang) if not file or f.file == file]
+        count += len(fields)
         path = record_path(project, lang)
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = ("# The source texts these translations were made from (brief "
-                  "translations --mark-current writes it)\n")
-        body = yaml.safe_dump(dict(sorted(record.items())), allow_unicode=True, width=1000)
-        write_atomic(path, (header + body).encode())
+        write_atomic(path, recorded_as_current(project, lang, fields))
     return count

@@ -43,9 +43,11 @@ from policybrief.exchange.segments import (
     protected,
     segment,
 )
+from policybrief.exchange.texts import fields_by_unit, text_units, write_texts
 from policybrief.exchange.units import Unit, plan, units
 from policybrief.model import Project
 from policybrief.textfiles import read_text
+from policybrief.translated_texts import record_path, recorded_as_current, text_statuses
 from policybrief.translations import (
     _BLOCK,
     DATE_KEY,
@@ -73,7 +75,7 @@ def _edition_lang(project: Project, lang: str) -> str:
 def export(project: Project, lang: str, fmt: str) -> bytes:
     """The exchange file for ``lang`` in ``fmt`` (``xliff`` or ``po``)."""
     _edition_lang(project, lang)
-    found = units(project, lang)
+    found = units(project, lang) + text_units(project, lang)
     for unit in found:  # what XML cannot hold, located (brief check names it too)
         for text, chapter_line in ((unit.source.text, unit.location),):
             bad = _NOT_XML.search(text)
@@ -169,7 +171,9 @@ def import_file(project: Project, path: Path) -> Imported:
             raise SourceError(f"unit '{item.id}' appears twice in this file", item.location)
         seen.add(item.id)
     lang = _edition_lang(project, lang)
-    by_id = {u.id: u for u in units(project, lang)}
+    by_id = {u.id: u for u in units(project, lang) + text_units(project, lang)}
+    texts: dict[str, tuple[str, Location]] = {}
+    final_texts: list[str] = []
     problems: list[BriefError] = []
     accepted: dict[str, dict[int, tuple[str, bool]]] = {}  # chapter -> index -> text, final
     result = Imported(lang)
@@ -197,17 +201,33 @@ def import_file(project: Project, path: Path) -> Imported:
                                         "one paragraph (no blank line, not empty)",
                                         item.location))
             continue
-        accepted.setdefault(unit.chapter, {})[unit.index] = (text, item.final)
+        if unit.index < 0:  # a text outside the chapters
+            texts[unit.id] = (text, item.location)
+            if item.final:
+                final_texts.append(unit.id)
+        else:
+            accepted.setdefault(unit.chapter, {})[unit.index] = (text, item.final)
         result.units += 1
         result.final += item.final
     raise_all(problems)
-    writes = [w for w in (_chapter(project, lang, name, texts)
-                          for name, texts in accepted.items()) if w is not None]
+    writes = [w for w in (_chapter(project, lang, name, paragraphs)
+                          for name, paragraphs in accepted.items()) if w is not None]
+    writes += write_texts(project, lang, texts)
+    fields = fields_by_unit(project, lang)
+    now_current = [fields[u] for u in final_texts
+                   if fields[u].key not in _current_keys(project, lang)]
+    if now_current:
+        writes.append((record_path(project, lang),
+                       recorded_as_current(project, lang, now_current)))
     for target, content in writes:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, content)
         result.written.append(target)
     return result
+
+
+def _current_keys(project: Project, lang: str) -> set[str]:
+    return {s.field.key for s in text_statuses(project, lang) if s.status == "current"}
 
 
 def _chapter(project: Project, lang: str, name: str,
