@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from policybrief.log import Reporter
 from policybrief.pipeline import build
+from tools import require
 
 ROOTS = Path(__file__).parent / "roots"
 FLAGSHIP_2022 = Path(__file__).parent / "data" / "flagship-2022"
@@ -86,3 +88,20 @@ def built_flagship_2022(flagship_2022: Path) -> Path:
         result = build(flagship_2022, formats, langs, out, Reporter(quiet=True))
         assert [p for p in result.outputs if not p.is_file()] == []
     return out
+
+
+# Debian's chromium, driven by Playwright (never a downloaded browser), offline.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -109,3 +109,21 @@ def test_brief_yml_is_edited_where_entries_stand_whatever_follows(
     assert data["paper"] == "a4" and data["translations"]["it"]["subtitle"] == "Report"
     assert main(["add-language", "qaa", "--project", str(root)]) == 1  # no CLDR data
     assert not (root / "chapters/qaa").exists()
+
+
+def test_an_untranslated_copy_is_not_held_to_its_new_language_typography(
+        make_project: Callable[..., Path]) -> None:
+    """French wants a narrow space before ':'; the copied English text is checked as
+    English, once, in its source chapter."""
+    root = make_project("basic")
+    assert main(["add-language", "fr", "--project", str(root)]) == 0
+    _project, found = check_only(root)
+    assert [d.format() for d in found if d.rule.startswith("typography")
+            and d.location and "fr" in d.location.path.parts] == []
+    # translated, the same sentence is held to French rules
+    chapter = root / "chapters/fr/02-findings.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("untranslated: true\n", ""),
+                       encoding="utf-8")
+    _project, found = check_only(root)
+    assert any(d.rule == "typography-high-punctuation" for d in found
+               if d.location and d.location.path == chapter.resolve())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,25 +13,13 @@ import policybrief
 from policybrief.diff import redline
 from policybrief.diff.labels import NAMES
 from policybrief.errors import BriefError
-
-GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout
+from tools import edit, git
 
 
 def commit_all(root: Path, message: str) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
 
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def checkout_state(root: Path) -> tuple[str, str, str, str]:

@@ -17,11 +17,7 @@ from policybrief.errors import EnvironmentFault, Location, SourceError
 from policybrief.log import Reporter
 from policybrief.preview import Hub, Preview, bind, make_app
 from policybrief.watch import Outcome
-from tools import require
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SCRIPT_MARK = b"policybrief-preview:"  # in the reload script, never in a built file
 
 
@@ -195,17 +191,6 @@ def test_cli_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["preview", "--port", "70000", "--no-open"]) == 2
     assert "not a port" in capsys.readouterr().err
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def test_page_reloads_on_save_and_shows_a_build_error_until_fixed(

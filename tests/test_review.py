@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,10 +16,9 @@ from lxml import etree
 from policybrief.cli import main
 from policybrief.log import Reporter
 from policybrief.pipeline import build
+from tools import git
 
 ROOTS = Path(__file__).parent / "roots"
-GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 DATE = "2024-05-02T10:00:00Z"
@@ -31,10 +29,6 @@ FINDINGS = "chapters/en/02-findings.md"
 def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +187,7 @@ def test_word_edition_records_commit_and_paragraph_bookmarks(
     package = zipfile.ZipFile(io.BytesIO(docx))
     custom = etree.fromstring(package.read("docProps/custom.xml"))
     properties = {p.get("name"): "".join(p.itertext()) for p in custom}
-    assert properties["policybrief-commit"] == git(root, "rev-parse", "HEAD")
+    assert properties["policybrief-commit"] == git(root, "rev-parse", "HEAD").strip()
     assert properties["policybrief-chapter-1"] == INTRO
     assert properties["policybrief-chapter-2"] == FINDINGS
     names = re.findall(r'w:name="([^"]+)"', package.read("word/document.xml").decode()

@@ -16,11 +16,10 @@ import yaml
 from policybrief.cli import main
 from policybrief.errors import Diagnostic, Location
 from policybrief.summary import Review, markdown, text
+from tools import edit, git
 
 REPO = Path(__file__).parent.parent
 WORKFLOW = REPO / ".github" / "workflows" / "pull-request.yml"
-GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 NEW_SOURCE = """
 @book{roe-2024,
   title = {Medical Brigades Abroad},
@@ -31,15 +30,6 @@ NEW_SOURCE = """
 """
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    content = path.read_text(encoding="utf-8")
-    assert content.count(old) == 1, f"{old!r} in {path.name}"
-    path.write_text(content.replace(old, new), encoding="utf-8")
 
 
 @pytest.fixture

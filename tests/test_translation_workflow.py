@@ -10,28 +10,17 @@ a located error.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from policybrief.cli import main
 from policybrief.pipeline import check_only
+from tools import edit, git
 
-GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 EPOCH = "1700000000"  # 2023-11-14
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} in {path.name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 NEW_SOURCE = """
@@ -217,6 +206,11 @@ def test_mark_current_refuses_what_it_cannot_mark(make_project, capsys) -> None:
         assert message in capsys.readouterr().err, args
     assert not (root / "chapters/xx").exists() and \
         not (root / "chapters/en/translated-texts.yml").exists()
+    record = root / "chapters/es/translated-texts.yml"
+    record.unlink()  # a file with nothing to mark writes no record
+    assert main(["translations", "--project", str(root), "--mark-current",
+                 "figures/workers/data.csv"]) == 1
+    assert not record.exists()
 
 
 def test_old_wording_is_found_when_the_brief_is_a_folder_of_a_repository(

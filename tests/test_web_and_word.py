@@ -7,7 +7,6 @@ import itertools
 import re
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,6 @@ SLUG = "fixture-report"  # the ``report`` fixture brief: notes, charts, a table,
 NOTES = 57  # its notes
 CHARTS = 2  # its figures drawn as images (the third is a table)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def open_page(browser: Any, path: Path, width: int = 1280) -> tuple[Any, list[str]]:

@@ -51,3 +51,23 @@ def chart_project(root: Path, figures: dict[str, tuple[str, str]]) -> tuple[Any,
     loaded = load_figures(root, ["en", "es"])
     assert sorted(loaded) == sorted(figures)
     return loaded, load_style(load_theme("default", Path(__file__).parent / "roots" / "basic"))
+
+
+# Repositories made by tests: a fixed author, no signing, branch "main".
+GIT = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.org",
+       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+
+
+def git(root: Path, *args: str) -> str:
+    """``git -C root ARGS``; its output."""
+    import subprocess
+
+    return subprocess.run([*GIT, "-C", str(root), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in ``path`` (a second would be a test bug)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

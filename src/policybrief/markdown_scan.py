@@ -41,6 +41,7 @@ _MASKS = [*CODE, *LINKS, EMAIL, *COMMENTS]
 # Pandoc: a key starts with a letter, digit or _, and may contain internal
 # punctuation :.#$%&-+?<>~/ ; or any text in braces: @{...}.
 _CITE = re.compile(r"(?<![\w@\\])-?@(?:\{([^}\n]+)\}|(\w(?:[\w:.#$%&+?<>~/-]*\w)?))")
+CITE_KEY = _CITE  # one citation key as pandoc reads it (@key, @{key}, -@key)
 CROSSREF_PREFIXES = ("fig:", "tbl:", "sec:")  # the kinds the crossref filter resolves
 
 _FIGURE = re.compile(r"!\[[^\]]*\]\(\s*<?figure:([^)\s>\"]+)[^)]*\)")
@@ -72,6 +73,23 @@ def code_masked(text: str) -> str:
     """The text with only code blanked out (links and URLs stay: images and note
     text live there)."""
     return blank(text, CODE)
+
+
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")  # "\[" is a character, not a bracket
+
+
+def closing_brackets(text: str) -> dict[int, int]:
+    """The offset of the ``]`` that closes each ``[`` (unclosed ones are left out), in one
+    pass: walking from every opening bracket to its match read an unclosed chapter once
+    per bracket."""
+    closing: dict[int, int] = {}
+    open_at: list[int] = []
+    for match in _BRACKET.finditer(text):
+        if match.group() == "[":
+            open_at.append(match.start())
+        elif open_at:
+            closing[open_at.pop()] = match.start()
+    return closing
 
 
 @lru_cache(maxsize=256)

@@ -111,8 +111,7 @@ def _bibliography_fields(project: Project, lang: str) -> Iterator[TextField]:
         entry = project.bibliography.entries[key]
         for name in sorted(entry.fields):
             base = name[:-len(suffix)]
-            if name.endswith(suffix) and base in entry.fields and not base.endswith("langid") \
-                    and not base.startswith("langid"):
+            if name.endswith(suffix) and base in entry.fields and base != "langid":
                 yield TextField(f"{file} {key} {name}", file, entry.fields[base],
                                 entry.fields[name], entry.field_location(name),
                                 ("@bib", key, name))
@@ -176,6 +175,8 @@ def mark_texts_current(project: Project, file: str, langs: list[str]) -> int:
     count = 0
     for lang in langs:
         fields = [f for f in text_fields(project, lang) if not file or f.file == file]
+        if not fields:
+            continue
         count += len(fields)
         path = record_path(project, lang)
         path.parent.mkdir(parents=True, exist_ok=True)

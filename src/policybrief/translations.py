@@ -106,13 +106,13 @@ class TranslationStatus:
             len(recorded) == len(paragraphs(self.translation))
 
 
-_BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")  # a paragraph: lines up to a blank one
 
 
 def paragraphs(chapter: Chapter) -> list[Paragraph]:
     """Blocks separated by blank lines, with the file line where each starts."""
     out = []
-    for match in _BLOCK.finditer(chapter.text):
+    for match in BLOCK.finditer(chapter.text):
         block = match.group(0).strip()
         start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
         out.append(Paragraph(chapter.location(start).line, block, start))
@@ -314,7 +314,7 @@ def old_wording(root: Path, source: Chapter, wanted: set[str]) -> dict[str, str]
         except (OSError, subprocess.CalledProcessError):
             continue
         _, body, _ = _split_quietly(source.path, text)
-        for match in _BLOCK.finditer(body):
+        for match in BLOCK.finditer(body):
             block = match.group(0).strip()
             key = fingerprint(block)
             if key in wanted and key not in found:

@@ -19,6 +19,7 @@ from policybrief.errors import Diagnostic
 from policybrief.markdown_scan import (
     CITATION,
     Mark,
+    closing_brackets,
     code_masked,
     note_definitions,
     note_references,
@@ -29,7 +30,6 @@ MAX_NOTES = 20_000  # notes in one chapter (footnotes and inline notes); the fla
 # busiest chapter has about 150
 
 _INLINE_NOTE = re.compile(r"\^\[")
-_BRACKET = re.compile(r"[\[\]]")
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:(.*(?:\n(?: {4}|\t).*|\n\s*$)*)", re.M)
 
 
@@ -38,24 +38,10 @@ def inline_notes(chapter: Chapter) -> list[tuple[str, int]]:
     starts = list(_INLINE_NOTE.finditer(code_masked(chapter.text)))
     if not starts:
         return []
-    closing = _closing_brackets(chapter.text)
+    closing = closing_brackets(chapter.text)
     end = len(chapter.text)
     return [(chapter.text[match.end():closing.get(match.end() - 1, end)], match.start())
             for match in starts]
-
-
-def _closing_brackets(text: str) -> dict[int, int]:
-    """The offset of the ``]`` that closes each ``[`` (unclosed ones are left out), in one
-    pass: walking forward from every note's opening bracket read an unclosed chapter
-    once per note."""
-    closing: dict[int, int] = {}
-    open_at: list[int] = []
-    for match in _BRACKET.finditer(text):
-        if match.group() == "[":
-            open_at.append(match.start())
-        elif open_at:
-            closing[open_at.pop()] = match.start()
-    return closing
 
 
 def definition_texts(chapter: Chapter) -> dict[str, tuple[str, int]]:

@@ -69,6 +69,7 @@ from policybrief.i18n import language_name
 from policybrief.markdown_scan import (
     CITATION,
     citation_groups,
+    closing_brackets,
     masked,
     note_definitions,
     note_references,
@@ -117,45 +118,15 @@ def _keys(normalised: str) -> tuple[str, ...]:
                  for part in normalised.split(";") if part.strip())
 
 
-def _matching_open(text: str, close: int) -> int | None:
-    """The "[" that the "]" at ``close`` closes (escaped brackets skipped)."""
-    depth = 0
-    for i in range(close, -1, -1):
-        if i and text[i - 1] == "\\":
-            continue
-        if text[i] == "]":
-            depth += 1
-        elif text[i] == "[":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif text[i] == "\n" and text[i - 1:i + 1] == "\n\n":
-            return None
-    return None
-
-
-def _matching_close(text: str, open_: int) -> int | None:
-    """The "]" that closes the "[" at ``open_``, within its paragraph."""
-    depth = 0
-    for i in range(open_, len(text)):
-        if i > open_ and text[i - 1] == "\\":
-            continue
-        if text[i] == "[":
-            depth += 1
-        elif text[i] == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif text[i] == "\n" and text[i + 1:i + 2] == "\n":
-            return None
-    return None
-
-
 class _Scan:
     """One chapter's text with its citations, notes and sentence ends located."""
 
     def __init__(self, chapter: Chapter) -> None:
         self.text = text = masked(chapter.text)
+        # each bracket pair within one paragraph, both ways (one pass over the chapter)
+        self.closing = {o: c for o, c in closing_brackets(text).items()
+                        if "\n\n" not in text[o:c]}
+        self.opening = {c: o for o, c in self.closing.items()}
         starts = [0] + [m.end() for m in re.finditer(r"\n", chapter.text)]
         self.citations: dict[int, tuple[int, tuple[str, ...]]] = {}  # start -> end, keys
         for mark in citation_groups(chapter):
@@ -182,7 +153,7 @@ class _Scan:
         of their paragraph and the indented ones after it)."""
         notes = []
         for match in re.finditer(r"\^\[", self.text):
-            end = _matching_close(self.text, match.start() + 1)
+            end = self.closing.get(match.start() + 1)
             if end is not None:
                 notes.append(self._note(match.start(), match.end(), end + 1))
         for mark in note_definitions(chapter):
@@ -239,7 +210,7 @@ def _spans(scan: _Scan, name: str) -> Iterator[tuple[int, int]]:
     attributes = re.compile(r"\]\{[^{}\n]*?(?<![\w-])\." + re.escape(name)
                             + r"(?![\w-])[^{}\n]*\}")
     for match in attributes.finditer(scan.text):
-        start = _matching_open(scan.text, match.start())
+        start = scan.opening.get(match.start())
         if start is not None:
             yield start, match.end()
 

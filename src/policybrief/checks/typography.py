@@ -21,6 +21,7 @@ from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic
 from policybrief.markdown_scan import CITATION, CODE, COMMENTS, EMAIL, LINKS, MATH, blank
 from policybrief.model import Chapter, Project
+from policybrief.translations import UNTRANSLATED_KEY
 
 _NUMBER_ABBREVIATIONS = {
     "en": r"\b(No|Nos|Art|Arts|p|pp|Vol)\. (?=\d)",
@@ -238,6 +239,8 @@ def check(project: Project) -> list[Diagnostic]:
     for edition in project.editions:
         number_rule = _NUMBER_ABBREVIATIONS.get(edition.lang.split("-")[0])
         for chapter in edition.chapters:
+            if chapter.front_matter.get(UNTRANSLATED_KEY):
+                continue  # still the source's words, checked (once) in the source
             text = prose(chapter)
             for pattern, message, rule in RULES:
                 for match in pattern.finditer(text):

@@ -36,7 +36,7 @@ from policybrief.exchange.segments import (
     Code,
     Pair,
     Part,
-    _walk,
+    codes,
     codes_by_id,
     meanings,
     plain,
@@ -45,15 +45,17 @@ from policybrief.exchange.segments import (
 )
 from policybrief.exchange.texts import fields_by_unit, text_units, write_texts
 from policybrief.exchange.units import Unit, plan, units
+from policybrief.markdown_scan import CITE_KEY
 from policybrief.model import Project
 from policybrief.textfiles import read_text
 from policybrief.translated_texts import record_path, recorded_as_current, text_statuses
 from policybrief.translations import (
-    _BLOCK,
+    BLOCK,
     DATE_KEY,
     PARAGRAPHS_KEY,
     SOURCE_KEY,
     UNTRANSLATED_KEY,
+    recorded_fingerprints,
     today,
 )
 from policybrief.writer import write_atomic
@@ -118,9 +120,9 @@ def _resolve(unit: Unit, returned: Returned) -> str:
     # what the translator typed must be words: Markdown or HTML typed as text (a
     # citation, a note, a tag, a new paragraph or heading) would change the brief
     typed = Counter(c.data if isinstance(c, Code) else c.start
-                    for c in _walk(segment(text))) - Counter(
-        c.data if isinstance(c, Code) else c.start for c in _walk(unglued(parts)))
-    if "\r" in text or len(_BLOCK.findall(text)) != 1:
+                    for c in codes(segment(text))) - Counter(
+        c.data if isinstance(c, Code) else c.start for c in codes(unglued(parts)))
+    if "\r" in text or len(BLOCK.findall(text)) != 1:
         raise SourceError(f"unit '{unit.id}': a translation must be one paragraph (no blank "
                           "line, no carriage return)", returned.location)
     if typed:
@@ -133,10 +135,8 @@ def _resolve(unit: Unit, returned: Returned) -> str:
 
 def _longer_key(code: str, following: str) -> bool:
     """Whether the text after a bare ``@key`` would be read as part of the key."""
-    from policybrief.exchange.segments import _KEY
-
-    joined = _KEY.match(code + following[:40])
-    return bool(joined) and joined.end() > len(code)  # type: ignore[union-attr]
+    joined = CITE_KEY.match(code + following[:40])
+    return joined is not None and joined.end() > len(code)
 
 
 def unglued(parts: list[Part]) -> list[Part]:
@@ -238,10 +238,9 @@ def _chapter(project: Project, lang: str, name: str,
     chapter_plan = plan(project, lang, source)
     translation = chapter_plan.translation
     sources = chapter_plan.source_paragraphs
+    recorded = recorded_fingerprints(translation) if translation is not None else None
     if translation is not None and translation.front_matter.get(UNTRANSLATED_KEY) is not True \
-            and isinstance(translation.front_matter.get(PARAGRAPHS_KEY), list) \
-            and len(chapter_plan.target_paragraphs) == len(
-                translation.front_matter[PARAGRAPHS_KEY]):  # type: ignore[arg-type]
+            and recorded is not None and len(chapter_plan.target_paragraphs) == len(recorded):
         return _update(translation.path, chapter_plan, texts)
     # a new chapter, a copy still untranslated, or one without a record: built on the
     # source's paragraphs, each translated where the file has it
@@ -257,7 +256,7 @@ def _chapter(project: Project, lang: str, name: str,
         target_path = project.root / "chapters" / lang / name
         base, body = sources, source.text
     pieces, end = [], 0
-    recorded = []
+    new_record: list[str] = []
     for index, paragraph in enumerate(base):
         pieces.append(body[end:paragraph.offset])
         text, final = texts.get(index, (paragraph.text, False))
@@ -267,11 +266,11 @@ def _chapter(project: Project, lang: str, name: str,
         # figure placement) that is the source's own
         current = final if index in texts else (
             paragraph.text == sources[index].text and not _has_words(paragraph.text))
-        recorded.append(sources[index].fingerprint if current else NOT_CURRENT)
+        new_record.append(sources[index].fingerprint if current else NOT_CURRENT)
     pieces.append(body[end:])
     front: dict[str, object] = dict(translation.front_matter) if translation else {}
     front.pop(UNTRANSLATED_KEY, None)
-    front = {SOURCE_KEY: name, DATE_KEY: today(), PARAGRAPHS_KEY: recorded,
+    front = {SOURCE_KEY: name, DATE_KEY: today(), PARAGRAPHS_KEY: new_record,
              **{k: v for k, v in front.items()
                 if k not in (SOURCE_KEY, DATE_KEY, PARAGRAPHS_KEY)}}
     header = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88,

@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from policybrief.markdown_scan import CITE_KEY, closing_brackets
+
 # Standalone codes, tried in this order at each position.
 _STANDALONE = [
     re.compile(r"<!--.*?-->", re.S),
@@ -84,29 +86,11 @@ def words(parts: list[Part]) -> str:
                    else "" for p in parts)
 
 
-def _closing(text: str, start: int, open_: str = "[", close: str = "]") -> int:
-    """Index of the bracket that closes the one before ``start`` (-1 if none)."""
-    depth = 1
-    index = start
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == open_:
-            depth += 1
-        elif char == close:
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
-
-
 def _inline(text: str) -> list[Part]:
     parts: list[Part] = []
     buffer: list[str] = []
     index = 0
+    closing = closing_brackets(text)
 
     def flush() -> None:
         if buffer:
@@ -116,7 +100,7 @@ def _inline(text: str) -> list[Part]:
     while index < len(text):
         char = text[index]
         if text.startswith("^[", index):  # an inline note: its words are translated
-            end = _closing(text, index + 2)
+            end = closing.get(index + 1, -1)
             if end > 0:
                 flush()
                 parts.append(Pair("^[", "]", _inline(text[index + 2:end])))
@@ -131,7 +115,7 @@ def _inline(text: str) -> list[Part]:
                 break
         else:
             if char == "[":  # a link or a span: [words](url) or [words]{attrs}
-                end = _closing(text, index + 1)
+                end = closing.get(index, -1)
                 tail = re.compile(r"\([^()\s]*(?:\s+\"[^\"]*\")?\)(?:\{[^{}\n]*\})?|"
                                   r"\{[^{}\n]*\}").match(text, end + 1) if end > 0 else None
                 if end > 0 and tail:
@@ -187,14 +171,15 @@ def segment(block: str) -> list[Part]:
     return merged
 
 
-def _walk(parts: list[Part]) -> list[Code | Pair]:
+def codes(parts: list[Part]) -> list[Code | Pair]:
+    """Every code of ``parts``, paired ones before what they enclose."""
     out: list[Code | Pair] = []
     for part in parts:
         if isinstance(part, Code):
             out.append(part)
         elif isinstance(part, Pair):
             out.append(part)
-            out.extend(_walk(part.parts))
+            out.extend(codes(part.parts))
     return out
 
 
@@ -207,7 +192,7 @@ def number_codes(source: list[Part], target: list[Part] | None = None) -> None:
     for the n-th code with the same Markdown, ``t1``, ``t2``... for the target's own."""
     seen: Counter[str] = Counter()
     ids: dict[tuple[str, int], str] = {}
-    for number, code in enumerate(_walk(source), start=1):
+    for number, code in enumerate(codes(source), start=1):
         key = _key(code)
         ids[(key, seen[key])] = code.id = str(number)
         seen[key] += 1
@@ -215,7 +200,7 @@ def number_codes(source: list[Part], target: list[Part] | None = None) -> None:
         return
     seen.clear()
     own = 0
-    for code in _walk(target):
+    for code in codes(target):
         key = _key(code)
         shared = ids.get((key, seen[key]))
         seen[key] += 1
@@ -229,7 +214,7 @@ def number_codes(source: list[Part], target: list[Part] | None = None) -> None:
 def codes_by_id(*segments: list[Part]) -> dict[str, Code | Pair]:
     table: dict[str, Code | Pair] = {}
     for parts in segments:
-        for code in _walk(parts):
+        for code in codes(parts):
             table.setdefault(code.id, code)
     return table
 
@@ -237,10 +222,9 @@ def codes_by_id(*segments: list[Part]) -> dict[str, Code | Pair]:
 def protected(parts: list[Part]) -> list[str]:
     """The ids of the codes a translation must keep: citations, note calls,
     cross-references, notes, block markers (formatting may change with the language)."""
-    return [c.id for c in _walk(parts) if _meaning(c)]
+    return [c.id for c in codes(parts) if _meaning(c)]
 
 
-_KEY = re.compile(r"-?@(?:\{[^}\n]+\}|\w(?:[\w:.#$%&+?<>~/-]*\w)?)")
 
 
 def _meaning(code: Code | Pair) -> str:
@@ -252,13 +236,13 @@ def _meaning(code: Code | Pair) -> str:
     data = code.data
     if data.startswith(("\\", "<", "`", "$", "http", "![")):
         return ""
-    keys = _KEY.findall(data)
+    keys = [m.group(0).lstrip("-") for m in CITE_KEY.finditer(data)]
     if keys and not data.startswith("[^"):
-        locators = " ".join(re.findall(r"\d+(?:[–-]\d+)?", _KEY.sub(" ", data)))
+        locators = " ".join(re.findall(r"\d+(?:[–-]\d+)?", CITE_KEY.sub(" ", data)))
         return " ".join(keys) + (f" ({locators})" if locators else "")
     return data.strip()
 
 
 def meanings(parts: list[Part]) -> Counter[str]:
     """The protected codes of a segment by what they say (their ids aside)."""
-    return Counter(m for m in (_meaning(c) for c in _walk(parts)) if m)
+    return Counter(m for m in (_meaning(c) for c in codes(parts)) if m)

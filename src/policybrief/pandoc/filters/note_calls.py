@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policybrief.pandoc.ast import Node
+from policybrief.pandoc.ast import Node, walk, walk_doc
 
 _MARKS = ".,;:!?…"
 
@@ -29,7 +29,7 @@ def _move(inlines: list[Any], before: bool, space: str) -> list[Any]:
                 out[-1] = {"t": "Str", "c": text[:-run]}
                 mark = text[-run:]
                 pad = space if space and mark[0] in ";:!?" else ""
-                out.append(_walked(item, before, space))
+                out.append(item)
                 out.append({"t": "Str", "c": pad + mark})
                 index += 1
                 continue
@@ -44,31 +44,34 @@ def _move(inlines: list[Any], before: bool, space: str) -> list[Any]:
                     out[-1] = {"t": "Str", "c": out[-1]["c"] + text[:run]}
                 else:  # after a quotation or emphasis
                     out.append({"t": "Str", "c": text[:run]})
-                out.append(_walked(item, before, space))
+                out.append(item)
                 if text[run:]:
                     out.append({"t": "Str", "c": text[run:]})
                 index += 2
                 continue
-        out.append(_walked(item, before, space))
+        out.append(item)
         index += 1
     return out
 
 
-def _walked(value: Any, before: bool, space: str) -> Any:
-    """A new copy with every inline list handled (the nodes given are never changed:
-    a stage's cached result may share them)."""
-    if isinstance(value, list):
-        if value and all(isinstance(v, dict) and "t" in v for v in value):
-            return _move(value, before, space)
-        return [_walked(v, before, space) for v in value]
-    if isinstance(value, dict):
-        if value.get("t") in ("Code", "CodeBlock", "RawInline", "RawBlock", "Math"):
-            return value
-        return {key: _walked(item, before, space) for key, item in value.items()}
-    return value
+_INLINE_LISTS = {"Para": None, "Plain": None, "Emph": None, "Strong": None,
+                 "Underline": None, "Strikeout": None, "SmallCaps": None, "Span": 1,
+                 "Quoted": 1}  # where a node keeps its inlines: its content, or content[1]
 
 
 def apply(doc: Node, placement: str, space: str = "") -> Node:
     """``doc`` with every note call ``before_punctuation`` or ``after_punctuation``."""
     before = placement == "before_punctuation"
-    return {**doc, "blocks": _walked(doc["blocks"], before, space)}
+
+    def action(node: Node) -> list[Node] | None:
+        if node["t"] not in _INLINE_LISTS:
+            return None
+        at = _INLINE_LISTS[node["t"]]
+        inlines = node["c"] if at is None else node["c"][at]
+        if not any(i.get("t") == "Note" for i in inlines):
+            return None  # walk() goes on into its children
+        moved = walk(_move(inlines, before, space), action)  # and into the moved ones'
+        content = moved if at is None else [*node["c"][:at], moved, *node["c"][at + 1:]]
+        return [{"t": node["t"], "c": content}]
+
+    return walk_doc(doc, action)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policybrief.pandoc.ast import Node, classes_of
+from policybrief.pandoc.ast import Node, classes_of, stringify, walk
 from policybrief.translations import Paragraph
 
 CHAPTER_PROPERTY = "policybrief-chapter-"
@@ -71,29 +71,15 @@ def markdown_words(text: str) -> list[str]:
 def printed_words(inlines: list[Node]) -> list[str]:
     """The words of a paragraph's own text: no notes, citations, section numbers or
     cross-references (which the build, not the chapter, wrote)."""
-    parts: list[str] = []
+    def written_by_the_build(node: Node) -> list[Node] | None:
+        kind = node["t"]
+        if kind == "Cite" or "section-number" in classes_of(node) or (
+                kind == "Link" and any(c.endswith("-ref") for c in node["c"][0][1])):
+            return []
+        return None
 
-    def visit(item: Any) -> None:
-        if isinstance(item, list):
-            for x in item:
-                visit(x)
-        elif isinstance(item, dict) and "t" in item:
-            kind = item["t"]
-            if kind in ("Note", "Cite") or "section-number" in classes_of(item):
-                return
-            if kind == "Link" and any(c.endswith("-ref") for c in item["c"][0][1]):
-                return
-            if kind == "Str":
-                parts.append(item["c"])
-            elif kind in ("Space", "SoftBreak", "LineBreak"):
-                parts.append(" ")
-            elif kind in ("Code", "Math"):
-                parts.append(item["c"][1])
-            elif "c" in item:
-                visit(item["c"])
-
-    visit(inlines)
-    return _WORD.findall("".join(parts).casefold())
+    own = walk(inlines, written_by_the_build)  # stringify leaves the notes out
+    return _WORD.findall(stringify(own).casefold())
 
 
 def _anchor(name: str) -> Node:
