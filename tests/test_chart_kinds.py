@@ -380,3 +380,99 @@ def test_drawing_is_deterministic(charts: Charts, tmp_path: Path) -> None:
     assert not first.redrawn
     assert again.svg.read_bytes() == first.svg.read_bytes()
     assert again.png.read_bytes() == first.png.read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# Right to left
+# ---------------------------------------------------------------------------
+
+RTL_FIGURES = {
+    "fees": ("kind: range\nx: {en: who_en, ar: who_ar}\ny: [low]\nhigh: high\n"
+             "number: {unit: currency, currency: USD}\n"
+             "title: {en: Fees, ar: الرسوم}\nalt: {en: Ranges., ar: نطاقات.}\n" + SOURCE,
+             "who_en,who_ar,low,high\nDoctors,الأطباء,1000,2500\nNurses,الممرضات,500,\n"),
+    "events": ("kind: timeline\nx: when\ny: [order]\nlabels: {en: what_en, ar: what_ar}\n"
+               "title: {en: Events, ar: الأحداث}\nalt: {en: A timeline., ar: تسلسل زمني.}\n"
+               + SOURCE,
+               "when,order,what_en,what_ar\n1998,1,First mission,البعثة الأولى\n"
+               "2003,2,Second mission,البعثة الثانية\n"),
+}
+
+
+def _x(text: etree._Element) -> float:
+    """Where a text element's anchor stands (matplotlib writes x, or a translate)."""
+    if text.get("x") is not None:
+        return float(text.get("x"))
+    match = re.search(r"translate\(([-\d.]+)", text.get("transform") or "")
+    assert match, etree.tostring(text)
+    return float(match.group(1))
+
+
+def _anchor(text: etree._Element) -> str:
+    match = re.search(r"text-anchor: (\w+)", text.get("style") or "")
+    return match.group(1) if match else "start"
+
+
+@pytest.fixture(scope="module")
+def arabic_charts(tmp_path_factory: pytest.TempPathFactory) -> Charts:
+    from policybrief.figures.spec import load_figures
+    from policybrief.figures.style import load_style
+    from policybrief.theme import load_theme
+
+    root = tmp_path_factory.mktemp("rtl")
+    for figure_id, (spec, data) in RTL_FIGURES.items():
+        (root / "figures" / figure_id).mkdir(parents=True)
+        (root / "figures" / figure_id / "figure.yml").write_text(spec, encoding="utf-8")
+        (root / "figures" / figure_id / "data.csv").write_text(data, encoding="utf-8")
+    style = load_style(load_theme("default", Path(__file__).parent / "roots" / "basic"), "ar")
+    return Charts(load_figures(root, ["en", "ar"]), replace(style, text_as="text"),
+                  root / "cache")
+
+
+def test_arabic_range_charts_read_from_the_right(arabic_charts: Charts) -> None:
+    """Rows named on the right, values growing leftwards, each range's amounts at its
+    left end, written leftwards."""
+    tree = arabic_charts.svg("fees", "ar")
+    found = {" ".join((t.text or "").replace("\u200f", "").split()): t
+             for t in tree.iter(f"{SVG}text")}
+    doctors = found["الأطباء"]
+    amount = next(t for text, t in found.items() if "–" in text and "2,500" in text)
+    bounds = [_x(t) for t in found.values()]
+    assert _x(doctors) >= max(bounds) - 1  # the rows' names are the rightmost texts
+    assert _anchor(amount) == "end"  # written leftwards from the range's end
+    zero = next(t for text, t in found.items() if text.startswith("0"))
+    thousand = next(t for text, t in found.items() if text.startswith("1,000") and "–" not in text)
+    assert _x(zero) > _x(thousand)  # the value axis grows to the left
+    from policybrief.figures.style import load_style
+    from policybrief.theme import load_theme
+
+    style = load_style(load_theme("default", Path(__file__).parent / "roots" / "basic"), "en")
+    english = replace(arabic_charts, style=replace(style, text_as="text"))
+    labels = {(t.text or "").strip() for t in english.svg("fees", "en").iter(f"{SVG}text")}
+    assert "$1,000–$2,500" in labels  # two amounts, not TeX between the dollar signs
+
+
+def test_arabic_timelines_put_the_date_on_the_right(arabic_charts: Charts) -> None:
+    tree = arabic_charts.svg("events", "ar")
+    found = {(t.text or "").strip(): t for t in tree.iter(f"{SVG}text")}
+    assert _x(found["1998"]) > _x(found["البعثة الأولى"])
+    assert _anchor(found["1998"]) == "start" and _anchor(found["البعثة الأولى"]) == "end"
+    english = {(t.text or "").strip(): t for t in arabic_charts.svg("events", "en").iter(
+        f"{SVG}text")}
+    assert _x(english["1998"]) < _x(english["First mission"])
+
+
+def test_a_language_that_names_its_currency_writes_the_name_once() -> None:
+    """``currency_display: name`` (Chinese): '3,000美元'; a range names it once, an
+    axis of bare numbers names it in its label."""
+    from policybrief.figures.localize import Localizer
+    from policybrief.figures.spec import NumberFormat
+
+    dollars = NumberFormat(unit="currency", currency="USD")
+    chinese = Localizer("zh", dollars, "name")
+    assert chinese.value(3000) == "3,000美元"
+    assert chinese.span(1000, 2500) == "1,000–2,500美元"
+    assert chinese.tick(1000) == "1,000" and chinese.unit() == "美元"
+    english = Localizer("en", dollars)
+    assert english.value(3000) == "$3,000" and english.span(1000, 2500) == "$1,000–$2,500"
+    assert english.tick(1000) == "$1,000" and english.unit() == ""

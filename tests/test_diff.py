@@ -94,7 +94,8 @@ def test_redline_between_commits(make_repo: Callable[..., Path]) -> None:
     assert notes(tree, "changed") == []
     kept = notes(tree, "none")
     assert len(kept) == 9
-    assert "5 As noted in the protocol commentary.(“Palermo Protocol” OHCHR)" in kept
+    # a citation inside a note prints in parentheses, before the punctuation it followed
+    assert "5 As noted in the protocol commentary (“Palermo Protocol” OHCHR)." in kept
     renumbered = tree.xpath("//article//*[@data-note-change='none'][@title]")
     assert [e.get("title") for e in renumbered] == ["note 6 before"]
     assert kept[-1] == ("10 Smith and Research Collective, “Forced Labour in State "
@@ -224,9 +225,11 @@ def test_labels_come_from_each_editions_catalogue(make_repo: Callable[..., Path]
 
 
 LOCALES = Path(policybrief.__file__).parent / "themes/default/locales"
+# one catalogue per language (a regional one, pt-PT.yml, holds only what differs)
+CATALOGUES = sorted(p.name for p in LOCALES.glob("*.yml") if "-" not in p.stem)
 
 
-@pytest.mark.parametrize("catalogue", sorted(p.name for p in LOCALES.glob("*.yml")))
+@pytest.mark.parametrize("catalogue", CATALOGUES)
 def test_every_label_is_in_the_themes_catalogues(catalogue: str) -> None:
     strings = yaml.safe_load((LOCALES / catalogue).read_text(encoding="utf-8"))
     assert sorted(k for k in strings if k.startswith("diff_")) == sorted(
@@ -441,7 +444,7 @@ def test_changed_passages_name_their_file_and_line(make_repo: Callable[..., Path
         "Where this passage stands in the sources (file:line)")
 
 
-@pytest.mark.parametrize("catalogue", sorted(p.name for p in LOCALES.glob("*.yml")))
+@pytest.mark.parametrize("catalogue", CATALOGUES)
 def test_counted_labels_print_their_count(catalogue: str) -> None:
     from policybrief.i18n import Messages
 

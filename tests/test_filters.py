@@ -42,6 +42,21 @@ def test_inline_notes_numbered_and_flattened() -> None:
     assert spans[2]["c"][0][1] == ["footnote-para"]
 
 
+def test_a_chinese_clause_keeps_only_its_last_character_with_the_note_call() -> None:
+    """A Chinese clause is one pandoc Str: kept whole with the call, it could not break
+    (found on the world fixture: a half-empty line before it)."""
+    note = {"t": "Note", "c": [{"t": "Para", "c": text("注。")}]}
+    para = {"t": "Para", "c": [{"t": "Str", "c": "国际劳工组织对此表示赞同。"}, note]}
+    out, _count = inline_notes.apply(doc([para]))
+    inlines = out["blocks"][0]["c"]
+    assert inlines[0] == {"t": "Str", "c": "国际劳工组织对此表示赞"}
+    anchor = inlines[1]
+    assert anchor["c"][0][1] == ["fn-anchor"] and stringify(anchor["c"][1][0]) == "同。"
+    latin = inline_notes.apply(doc([{"t": "Para", "c": [{"t": "Str", "c": "agrees."},
+                                                         note]}]))[0]["blocks"][0]["c"]
+    assert stringify(latin[0]["c"][1][0]) == "agrees."  # a word stays whole
+
+
 def test_reference_list_titled_or_removed() -> None:
     refs = {"t": "Div", "c": [["refs", [], []], [{"t": "Para", "c": text("entry")}]]}
     titled = reference_list.apply(doc([refs]), "Sources")["blocks"]
@@ -78,3 +93,21 @@ def test_own_note_calls_move_after_the_punctuation_in_english() -> None:
     assert _note_order("after_punctuation", quoted)[1:] == [",", "¹"]
     spaced = [*text("text"), {"t": "Space"}, NOTE, *text(".")]  # left as typed
     assert _note_order("after_punctuation", spaced) == ["text", " ", "¹", "."]
+
+
+def test_a_notes_closing_full_stop_is_the_languages() -> None:
+    """"同上。", "页 14。", a title's closing mark then "。"; a Latin word's "." stays
+    (it may be an abbreviation's, and it is in that word's script)."""
+    from policybrief.pandoc.filters import punctuation
+
+    def note(*inlines):  # type: ignore[no-untyped-def]
+        return {"t": "Note", "c": [{"t": "Para", "c": list(inlines)}]}
+
+    quoted = {"t": "Span", "c": [["", ["quoted"], []], text("《Title》")]}
+    notes = [note(*text("同上.")), note(*text("页 14.")), note(quoted, *text(".")),
+             note(*text("International Labour Organization."))]
+    out = punctuation.note_full_stops(doc([{"t": "Para", "c": notes}]), "。")
+    assert [stringify(n["c"]) for n in out["blocks"][0]["c"]] == [
+        "同上。", "页 14。", "《Title》。", "International Labour Organization."]
+    same = doc([{"t": "Para", "c": notes}])
+    assert punctuation.note_full_stops(same, ".") is same  # "." languages: untouched

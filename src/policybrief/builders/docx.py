@@ -310,8 +310,8 @@ class DocxBuilder(Builder):
         doc["meta"] = {**_docx_meta(ctx), **{k: _meta_str(v) for k, v in origin.items()}}
         # Title page (pandoc's title block and the publisher), then the contents on a
         # page of their own, then the text.
-        doc["blocks"] = [*_publisher_blocks(ctx), PAGE_BREAK, *_contents_blocks(ctx),
-                         PAGE_BREAK, *doc["blocks"]]
+        doc["blocks"] = [*_publisher_blocks(ctx), *_translation_blocks(ctx), PAGE_BREAK,
+                         *_contents_blocks(ctx), PAGE_BREAK, *doc["blocks"]]
         reference = reference_docx(ctx)
         with tempfile.TemporaryDirectory(dir=ctx.cache_dir) as tmp:
             target = Path(tmp) / "edition.docx"
@@ -349,6 +349,19 @@ def _publisher_blocks(ctx: BuildContext) -> list[Node]:
                   organization.url]
     xml = "".join(_paragraph(line, "Author") for line in lines if line is not None)
     return [{"t": "RawBlock", "c": ["openxml", xml]}] if xml else []
+
+
+def _translation_blocks(ctx: BuildContext) -> list[Node]:
+    """On the title page of a translation that lags its source, the line the print
+    colophon and the web banner carry ("Translation in progress: based on the original
+    as of ..."), in bold: a reviewer of the Word file must know it too."""
+    note = ctx.translation_note
+    if not note:
+        return []
+    xml = (_paragraph("", "Author")  # a line apart from the address
+           + f'<w:p><w:pPr><w:pStyle w:val="Author"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+           f'<w:t xml:space="preserve">{xml_text(note)}</w:t></w:r></w:p>')
+    return [{"t": "RawBlock", "c": ["openxml", xml]}]
 
 
 def _contents_blocks(ctx: BuildContext) -> list[Node]:

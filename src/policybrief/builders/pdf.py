@@ -144,6 +144,9 @@ class PrintRenderer:
         # Record each page's paint for the next build (see weasy) only in a process
         # that builds again: a one-off build would pay for it and gain nothing.
         self.remember_paint = state.keep_paint and weasy.replay_supported()
+        # Chinese and Japanese lines justified between their characters (see weasy)
+        self.cjk_justified = weasy.install_cjk_justification()
+        self.lang = ctx.lang
 
     def layout(self, html: str, notes: range, extra_css: str = "") -> Layout:
         """Lay out ``html``, repairing misplaced notes; cached by content."""
@@ -298,13 +301,21 @@ def _repairs_said(repaired: list[int]) -> list[Diagnostic]:
         rule="print-layout")]
 
 
-def _replay_said(renderer: PrintRenderer) -> list[Diagnostic]:
+def _engine_said(renderer: PrintRenderer) -> list[Diagnostic]:
+    """What the WeasyPrint installed cannot do that the verified release does."""
+    said = []
     if renderer.state.keep_paint and not renderer.remember_paint:
-        return [Diagnostic.warning(
+        said.append(Diagnostic.warning(
             f"paint replay is off: WeasyPrint {weasy.installed_version()} is installed, and "
             f"replay was verified on {weasy.VERIFIED_VERSION} (each page is painted again)",
-            rule="print-layout")]
-    return []
+            rule="print-layout"))
+    if not renderer.cjk_justified and fonts_module.language_script(renderer.lang) == "Hani":
+        said.append(Diagnostic.warning(
+            f"the {renderer.lang} edition's lines are not justified between characters: "
+            f"WeasyPrint {weasy.installed_version()} is installed, and that was verified "
+            f"on {weasy.VERIFIED_VERSION} (install the version pyproject.toml pins)",
+            rule="print-layout"))
+    return said
 
 
 @register
@@ -365,7 +376,7 @@ class PdfBuilder(Builder):
                               "(check the print templates)")
         pages = [*front.pages, *(p for layout in layouts for p in layout.pages)]
         data = renderer.write(pages, front.document)  # the front carries the metadata
-        return Rendered(data, said + _repairs_said(repaired) + _replay_said(renderer))
+        return Rendered(data, said + _repairs_said(repaired) + _engine_said(renderer))
 
     @staticmethod
     def _whole(ctx: BuildContext, doc: Any, note_count: int,
@@ -382,7 +393,7 @@ class PdfBuilder(Builder):
         layout = renderer.layout(html, range(1, note_count + 1))
         data = renderer.write(layout.pages, layout.document)
         return Rendered(data, body.diagnostics + _repairs_said(layout.repaired)
-                        + _replay_said(renderer))
+                        + _engine_said(renderer))
 
     @staticmethod
     def _sections(ctx: BuildContext, renderer: PrintRenderer, variables: dict[str, Any],

@@ -1,13 +1,21 @@
 """The one place that reaches into WeasyPrint's internals.
 
-policybrief needs three things WeasyPrint has no public API for:
+policybrief needs four things WeasyPrint has no public API for:
 
 * **where each footnote was called and set** (the laid-out page boxes,
   ``page._page_box``), to verify every note is on the page of its call;
 * **a sandboxed URL fetcher** that serves only the project's and the theme's files
   (an overriding theme stylesheet's ``url(../fonts/x.ttf)`` falls through to the
   theme it extends);
-* **paint replay** (``brief watch``): a page laid out earlier is not painted again.
+* **paint replay** (``brief watch``): a page laid out earlier is not painted again;
+* **justification between CJK characters**. ``text-align: justify`` stretches only
+  spaces in WeasyPrint 70 (no ``text-justify: inter-character``), so a justified line
+  of Chinese, which has none, stays ragged by up to a character, and a line of mixed
+  text puts all its slack into its one or two spaces. Chinese and Japanese typesetting
+  spreads the slack between the characters (CSS Text 3 "inter-character", JLReq 3.8):
+  each ideograph, kana and full-width punctuation mark counts as an opportunity in
+  WeasyPrint's justification and is widened as WeasyPrint widens a space (a Pango
+  letter-spacing attribute). Korean justifies at its spaces and is left alone.
 
 Writing a PDF, WeasyPrint paints each page into a content stream and compresses it;
 for the flagship that is two thirds of the time spent writing. A page taken from
@@ -54,6 +62,77 @@ def replay_supported() -> bool:
     """Paint replay reads WeasyPrint's private stream: only on the version it was
     verified on."""
     return installed_version() == VERIFIED_VERSION
+
+
+# Han (with extensions and compatibility ideographs), kana, CJK symbols and
+# punctuation, full-width forms: the characters between which CJK text is justified
+CJK = re.compile("[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+                 "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+                 "\U00020000-\U0003134f]")
+
+_cjk_installed = False
+
+
+def cjk_opportunities(text: str) -> int:
+    """How many characters of ``text`` take extra space when its line is justified."""
+    return len(CJK.findall(text))
+
+
+def install_cjk_justification() -> bool:
+    """Wrap WeasyPrint's justification (once, for the process); False when the
+    WeasyPrint installed is not the verified release (CJK lines then stay ragged)."""
+    global _cjk_installed
+    if _cjk_installed:
+        return True
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    if installed_version() != VERIFIED_VERSION:
+        return False
+    count_spaces = inline.count_expandable_spaces
+    set_text = line_break.Layout.set_text
+
+    def count_expandable(box: Any) -> int:
+        found = int(count_spaces(box))
+        if isinstance(box, boxes.TextBox):
+            found += cjk_opportunities(box.text)
+        return found
+
+    def set_justified_text(layout: Any, text: str, justify: bool = False) -> None:
+        set_text(layout, text, justify)
+        spacing = layout.justification_spacing
+        if not (justify and spacing and CJK.search(layout.text)):
+            return
+        _widen(layout, spacing)
+
+    inline.count_expandable_spaces = count_expandable
+    line_break.Layout.set_text = set_justified_text
+    _cjk_installed = True
+    return True
+
+
+def _widen(layout: Any, spacing: float) -> None:
+    """Pango letter spacing of ``spacing`` on each CJK character of the layout's text,
+    as WeasyPrint sets it on each space (doubled at the text's two ends, where Pango
+    gives half)."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    data = layout.text.encode("utf-8")
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    letter_spacing = layout.style["letter_spacing"]  # replaced on these characters: kept
+    units = int(spacing * TO_UNITS) + (0 if letter_spacing == "normal"
+                                      else int(letter_spacing * TO_UNITS))
+    for match in CJK.finditer(layout.text):
+        start = len(layout.text[:match.start()].encode("utf-8"))
+        end = start + len(match.group().encode("utf-8"))
+        factor = 2 if start == 0 or end == len(data) else 1
+        attribute = pango.pango_attr_letter_spacing_new(factor * units)
+        attribute.start_index, attribute.end_index = start, end
+        pango.pango_attr_list_change(attributes, attribute)
+    pango.pango_layout_set_attributes(layout.layout, attributes)
 
 
 DATA_URL_LIMIT = 5 * 1024 * 1024

@@ -62,7 +62,8 @@ _MARKERS = ("o", "s", "^", "D")
 
 def _axis_labels(ax: Any, d: Draw, categories: str) -> None:
     """``x_label`` names the categories and ``y_label`` the values, on whichever axis
-    shows them (``categories`` is "y" for horizontal bars and range charts)."""
+    shows them (``categories`` is "y" for horizontal bars and range charts); without a
+    ``y_label``, a value axis whose ticks are bare numbers names their currency."""
     spec = d.figure.spec
     category_axis, value_axis = (ax.xaxis, ax.yaxis) if categories == "x" else (ax.yaxis,
                                                                                ax.xaxis)
@@ -70,6 +71,8 @@ def _axis_labels(ax: Any, d: Draw, categories: str) -> None:
         category_axis.set_label_text(d.text(spec.x_label))
     if spec.y_label:
         value_axis.set_label_text(d.text(spec.y_label))
+    elif d.loc.unit() and value_axis.get_visible():  # ticks of bare numbers: name the unit
+        value_axis.set_label_text(d.loc.unit())
 
 
 def _hide_value_axis(ax: Any, d: Draw, which: str) -> None:
@@ -366,7 +369,7 @@ def line(fig: Any, ax: Any, d: Draw) -> None:
                         ha="center", fontsize=size)
         _hide_value_axis(ax, d, "y")
     else:
-        ax.yaxis.set_major_formatter(lambda v, _pos: d.loc.value(v))
+        ax.yaxis.set_major_formatter(lambda v, _pos: d.loc.tick(v))
         ax.grid(axis="y", color=d.style.grid, linewidth=0.6)
         ax.set_axisbelow(True)
         ax.spines["left"].set_visible(False)
@@ -387,28 +390,34 @@ def range_(fig: Any, ax: Any, d: Draw) -> None:
     lows = d.figure.numbers(spec.y[0])
     highs = d.figure.numbers(spec.high) if spec.high else [None] * len(lows)
     notes = d.column(spec.labels) if spec.labels else [""] * len(lows)
+    rtl = is_rtl(d.lang)  # read from the right, as horizontal bars are
     for row, (low, high, note) in enumerate(zip(lows, highs, notes, strict=True)):
         color = d.style.palette[row % len(d.style.palette)]
         if low is None:
             continue
         if high is not None:
             ax.plot([low, high], [row, row], color=color, linewidth=7, solid_capstyle="round")
-            text = note or f"{d.loc.value(low)}–{d.loc.value(high)}"
+            text = note or d.loc.span(low, high)
             anchor = high
         else:
             ax.plot([low], [row], marker="o", markersize=10, color=color)
             text = note or d.loc.value(low)
             anchor = low
-        ax.annotate(text, (anchor, row), textcoords="offset points", xytext=(10, 0),
+        ax.annotate(text.translate(_BIDI_MARKS), (anchor, row), textcoords="offset points",
+                    xytext=(-10 if rtl else 10, 0), ha="right" if rtl else "left",
                     va="center", fontsize=d.style.font_size)
     ax.set_yticks(range(len(categories)), categories)
     ax.invert_yaxis()
     ax.set_ylim(len(categories) - 0.5, -0.5)
     ax.set_xlim(0, 100 if d.figure.spec.number.unit == "percent" else None)
-    ax.xaxis.set_major_formatter(lambda v, _pos: d.loc.value(v))
+    ax.xaxis.set_major_formatter(lambda v, _pos: d.loc.tick(v))
     ax.grid(axis="x", color=d.style.grid, linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines["left"].set_visible(False)
+    if rtl:
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
     _axis_labels(ax, d, categories="y")
 
 
@@ -425,14 +434,19 @@ def timeline(fig: Any, ax: Any, d: Draw) -> None:
     when = d.column(spec.x)
     fig.set_size_inches(d.style.width_in, 0.36 * len(rows) + 0.3)
     ax.plot([0, 0], [-0.4, len(rows) - 0.6], color=d.style.muted, linewidth=1)
+    # the date before the line, the event after it: mirrored in a right-to-left language
+    before, after = ("left", "right") if is_rtl(d.lang) else ("right", "left")
+    sign = -1 if is_rtl(d.lang) else 1
     for row, (_position, index) in enumerate(rows):
         color = d.style.palette[0]
         ax.plot([0], [row], marker="o", color=color, markersize=6)
-        ax.annotate(when[index], (0, row), xytext=(-12, 0), textcoords="offset points",
-                    ha="right", va="center", fontweight="bold", color=d.style.palette[1])
-        ax.annotate(labels[index], (0, row), xytext=(12, 0), textcoords="offset points",
-                    ha="left", va="center")
+        ax.annotate(when[index], (0, row), xytext=(-12 * sign, 0), textcoords="offset points",
+                    ha=before, va="center", fontweight="bold", color=d.style.palette[1])
+        ax.annotate(labels[index], (0, row), xytext=(12 * sign, 0), textcoords="offset points",
+                    ha=after, va="center")
     ax.set_xlim(-1, 3)
+    if sign < 0:
+        ax.invert_xaxis()
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.axis("off")
 
@@ -508,7 +522,7 @@ def draw_figure(figure: Figure, style: HouseStyle, lang: str,
         fig = PlotFigure(figsize=(style.width_in, style.height_in))
         FigureCanvasAgg(fig)
         ax = fig.subplots()
-        d = Draw(figure, lang, style, Localizer(lang, figure.spec.number))
+        d = Draw(figure, lang, style, Localizer(lang, figure.spec.number, style.currency_display))
         if figure.spec.kind == "custom":
             if custom is None:
                 raise ValueError(f"figure '{figure.id}' is drawn by its own code")

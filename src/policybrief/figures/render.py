@@ -51,7 +51,7 @@ def cache_key(figure: Figure, style: HouseStyle, lang: str) -> str:
     for part in (figure.spec_path.read_bytes(), figure.table.path.read_bytes(), _CODE, code,
                  style.source, lang.encode(), matplotlib.__version__.encode(),
                  repr([(str(p), p.stat().st_size) for p in style.font_files]).encode(),
-                 repr(style.font_family).encode()):
+                 repr(style.font_family).encode(), style.currency_display.encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:16]
 

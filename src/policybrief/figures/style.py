@@ -28,6 +28,8 @@ class HouseStyle:
     # and on every machine); "text": the SVG keeps text as text (searchable, but drawn
     # in whatever fonts a reader's browser finds for it)
     text_as: str = "outlines"
+    # how the edition's language writes an amount (its catalogue's ``currency_display``)
+    currency_display: str = "symbol"
 
     def rc(self) -> dict[str, Any]:
         return {
@@ -41,6 +43,8 @@ class HouseStyle:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": False,
+            # labels are data: "$1,000–$2,500" is two amounts, not TeX between dollars
+            "text.parse_math": False,
             # text drawn as outlines from the theme's font files, shaped (Arabic joins,
             # Devanagari conjuncts) by matplotlib's text layout: the same glyphs in
             # the PDF, the web page and Word, whatever fonts a reader's machine has
@@ -84,6 +88,7 @@ def load_style(theme: Theme, lang: str = "en") -> HouseStyle:
             height_in=float(data["height_in"]),
             source=path.read_bytes(),
             text_as=_text_as(data, source),
+            currency_display=str(theme.catalogue(lang).get("currency_display", "symbol")),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"figures.yml: {exc}", Location(path, 1, 1)) from None

@@ -51,6 +51,29 @@ def classes_of(node: Node) -> list[str]:
     return []
 
 
+# Where a node keeps its inlines: its whole content (None), or content[index]
+INLINE_CONTENT: dict[str, int | None] = {
+    "Para": None, "Plain": None, "Emph": None, "Strong": None, "Underline": None,
+    "Strikeout": None, "SmallCaps": None, "Superscript": None, "Subscript": None,
+    "Header": 2, "Span": 1, "Quoted": 1, "Link": 1, "Image": 1, "Cite": 1}
+
+
+def inlines_of(node: Node) -> list[Node] | None:
+    """The inlines ``node`` holds directly, or None for a node that holds none."""
+    if node.get("t") not in INLINE_CONTENT:
+        return None
+    at = INLINE_CONTENT[node["t"]]
+    inlines: list[Node] = node["c"] if at is None else node["c"][at]
+    return inlines
+
+
+def with_inlines(node: Node, inlines: list[Node]) -> Node:
+    """A new node like ``node`` holding ``inlines`` instead of its own."""
+    at = INLINE_CONTENT[node["t"]]
+    return {"t": node["t"], "c": inlines if at is None
+            else [*node["c"][:at], inlines, *node["c"][at + 1:]]}
+
+
 def walk(value: Any, action: Action) -> Any:
     """Apply ``action`` top-down to every node in ``value``.
 

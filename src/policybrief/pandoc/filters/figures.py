@@ -17,7 +17,8 @@ from typing import Any
 from policybrief.errors import BriefError
 from policybrief.figures.localize import Localizer
 from policybrief.figures.spec import Figure, table_column
-from policybrief.pandoc.ast import Node, attr, span, text, walk_doc
+from policybrief.i18n import gap_after
+from policybrief.pandoc.ast import Node, attr, span, stringify, text, walk_doc
 
 PREFIX = "figure:"
 
@@ -40,10 +41,10 @@ def _cell(inlines: list[Node]) -> list[Any]:
     return [attr(), {"t": "AlignDefault"}, 1, 1, [{"t": "Plain", "c": inlines}]]
 
 
-def _table(figure: Figure, lang: str) -> Node:
+def _table(figure: Figure, lang: str, currency_display: str) -> Node:
     spec = figure.spec
     columns = list(spec.columns)
-    localizer = Localizer(lang, spec.number)
+    localizer = Localizer(lang, spec.number, currency_display)
     header = [_cell(text(figure.text(spec.columns[c], lang))) for c in columns]
     rows = []
     for row in figure.table.rows:
@@ -83,17 +84,20 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
             order.append(figure_id)
         stop = label("full_stop")
         title = figure.text(spec.title, lang).rstrip("." + stop)
-        caption: list[Node] = [span([], ["figure-label"]), {"t": "Space"},
+        # no space after a full-width colon or full stop ("图1：海外工人。资料来源：")
+        after_label = [{"t": "Space"}] if gap_after(label("colon")) else []
+        between = [{"t": "Space"}] if gap_after(stop) else []
+        caption: list[Node] = [span([], ["figure-label"]), *after_label,
                                *text(f"{title}{stop}")]
         extra = figure.text(spec.caption, lang)
         if extra:
-            caption += [{"t": "Space"}, *text(extra)]
-        caption += [{"t": "Space"},
+            caption += [*between, *text(extra)]
+        caption += [*between,
                     span(text(label("source") + label("colon")), ["figure-source"],
                          f"source-{figure_id}")]
         alt = figure.text(spec.alt, lang)
         if spec.kind == "table":
-            body: list[Node] = [_table(figure, lang)]
+            body: list[Node] = [_table(figure, lang, label("currency_display"))]
         else:
             image = {"t": "Image", "c": [attr("", ["chart"], [("figure", figure_id)]), text(alt),
                                          [PREFIX + figure_id, ""]]}
@@ -110,7 +114,9 @@ def fill_sources(doc: Node, sources: dict[str, list[Node]]) -> Node:
     def action(node: Node) -> list[Node] | None:
         if node["t"] == "Span" and "figure-source" in node["c"][0][1]:
             figure_id = node["c"][0][0].removeprefix("source-")
-            inlines = node["c"][1] + [{"t": "Space"}, *sources.get(figure_id, [])]
+            label = stringify(node["c"][1])
+            gap = [{"t": "Space"}] if gap_after(label) else []  # none after "资料来源："
+            inlines = node["c"][1] + [*gap, *sources.get(figure_id, [])]
             return [{"t": "Span", "c": [node["c"][0], inlines]}]
         return None
 

@@ -8,11 +8,13 @@ as ``span.footnote-para`` blocks (a span cannot hold a ``<p>``).
 
 A note call must not start a line on its own ("...end.»" then "87" below), so the
 word before a note and the note are kept together in ``span.fn-anchor`` (which the
-theme sets ``white-space: nowrap``; the note itself wraps normally).
+theme sets ``white-space: nowrap``; the note itself wraps normally). In Chinese and
+Japanese, where a clause has no spaces, that is the last character.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from policybrief.pandoc.ast import Node, span, stringify, walk, walk_doc
@@ -79,11 +81,29 @@ def _is_note(node: Node) -> bool:
     return node["t"] == "Cite" and any(_is_note(i) for i in node["c"][1])
 
 
+# Characters a line may break between without a space (UAX 14's ideographic class:
+# Han and kana). A run of them is one pandoc Str however long: a clause, not a word.
+_IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                          "\U00020000-\U0003134f]")
+
+
+def _last_unit(text: str) -> tuple[str, str]:
+    """``text`` split before the unit a note call is kept with: the last word, or in
+    Chinese and Japanese the last character and what follows it ('...表示赞', '同。'),
+    so the rest of the clause still breaks where it must."""
+    starts = [m.start() for m in _IDEOGRAPHIC.finditer(text)]
+    if not starts:
+        return "", text
+    return text[:starts[-1]], text[starts[-1]:]
+
+
 def _anchor_inlines(inlines: list[Node]) -> list[Node]:
     out: list[Node] = []
     for node in inlines:
         if _is_note(node) and out and out[-1]["t"] == "Str":
-            out[-1] = span([out[-1], node], ["fn-anchor"])
+            head, tail = _last_unit(out[-1]["c"])
+            anchored = span([{"t": "Str", "c": tail}, node], ["fn-anchor"])
+            out[-1:] = [{"t": "Str", "c": head}, anchored] if head else [anchored]
         else:
             out.append(node)
     return out

@@ -1,18 +1,28 @@
 """Citations and sources isolated in their own direction, in a right-to-left edition.
 
 An Arabic note citing "Forced Labour in State Programmes", Anti-Trafficking Review, 4,
-2015 holds a left-to-right run inside right-to-left text: without isolation, the bidi
-algorithm moves its commas, quotation marks and numbers to the wrong side. Each
-citation and each entry of the sources is given the direction of its first strong
-character (HTML's ``dir``, which WeasyPrint and Word's writer honour too), as
-``<bdi>`` would; one written in the edition's own script keeps the edition's.
+2015 holds left-to-right runs inside right-to-left text: without isolation, the bidi
+algorithm moves their commas, quotation marks and numbers to the wrong side. A
+citation or source entry written wholly against the edition's direction is given its
+own (HTML's ``dir``, which WeasyPrint and Word's writer honour too), as ``<bdi>``
+would. One whose frame is in the edition's script (citeproc's Arabic terms: "ص"
+for pages, "عدد" for an issue, its dates) keeps the edition's direction, and each run
+of left-to-right words inside it (a title, names, a publisher) is isolated instead:
+isolating the whole would turn the Arabic terms' numbers round ("20–1 ص").
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from policybrief.pandoc.ast import Node, classes_of, stringify, walk_doc
+from policybrief.pandoc.ast import (
+    Node,
+    classes_of,
+    inlines_of,
+    stringify,
+    walk_doc,
+    with_inlines,
+)
 
 
 def direction(text: str) -> str:
@@ -26,7 +36,72 @@ def direction(text: str) -> str:
     return ""
 
 
+def _directions(text: str) -> set[str]:
+    """Every direction the strong characters of ``text`` have."""
+    found = set()
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            found.add("ltr")
+        elif kind in ("R", "AL"):
+            found.add("rtl")
+    return found
+
+
+def _ltr(inlines: list[Node]) -> Node:
+    return {"t": "Span", "c": [["", [], [["dir", "ltr"]]], inlines]}
+
+
+def _runs_isolated(inlines: list[Node]) -> list[Node]:
+    """Right-to-left text with each run of left-to-right inlines (and the neutral ones
+    between them) in a left-to-right span; a container holding both is opened."""
+    out: list[Node] = []
+    run: list[Node] = []  # left-to-right inlines, then neutral ones that may join them
+    pending: list[Node] = []
+
+    def close() -> None:
+        if run:
+            # the run's closing punctuation ("Review,") belongs to the sentence around it
+            tail = ""
+            if run[-1]["t"] == "Str":
+                word = run[-1]["c"]
+                cut = len(word)
+                while cut and unicodedata.bidirectional(word[cut - 1]) not in ("L", "EN"):
+                    cut -= 1
+                word, tail = word[:cut], word[cut:]
+                run[-1:] = [{"t": "Str", "c": word}] if word else []
+            out.append(_ltr(list(run)))
+            if tail:
+                out.append({"t": "Str", "c": tail})
+            run.clear()
+        out.extend(pending)
+        pending.clear()
+
+    for node in inlines:
+        kinds = _directions(stringify([node]))
+        if kinds == {"ltr"}:
+            run.extend(pending)
+            pending.clear()
+            run.append(node)
+        elif not kinds:
+            (pending if run else out).append(node)
+        else:
+            close()
+            content = inlines_of(node)
+            if kinds == {"ltr", "rtl"} and content is not None:
+                node = with_inlines(node, _runs_isolated(content))
+            out.append(node)
+    if run and any(unicodedata.bidirectional(c) == "EN" for c in stringify(pending)):
+        run.extend(pending)  # a number ending the text ends its phrase: "art. 3"
+        pending.clear()
+    close()
+    return out
+
+
 def _isolated(inlines: list[Node], edition: str) -> list[Node]:
+    kinds = _directions(stringify(inlines))
+    if kinds == {"ltr", "rtl"} and edition == "rtl":
+        return _runs_isolated(inlines)
     own = direction(stringify(inlines))
     if own and own != edition:
         return [{"t": "Span", "c": [["", [], [["dir", own]]], inlines]}]
@@ -55,7 +130,12 @@ def apply(doc: Node, edition_direction: str) -> Node:
                 inner = _isolated(inlines, edition_direction)
             return [{"t": "Cite", "c": [citations, inner]}]
         if node["t"] == "Div" and "csl-entry" in classes_of(node):
-            own = direction(stringify(node["c"][1]))
+            text = stringify(node["c"][1])
+            if _directions(text) == {"ltr", "rtl"}:
+                ident, classes, pairs = node["c"][0]
+                return [{"t": "Div", "c": [[ident, classes, pairs],
+                                           _in_note(node["c"][1], edition_direction)]}]
+            own = direction(text)
             if own and own != edition_direction:
                 ident, classes, pairs = node["c"][0]
                 return [{"t": "Div", "c": [[ident, classes, [*pairs, ["dir", own]]],

@@ -1,0 +1,124 @@
+"""Citation styles as citeproc is given them (``policybrief.csl``): a dependent style
+never reaches the network, and every edition's title marks are the catalogue's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from policybrief import csl
+from policybrief.errors import ConfigError
+from policybrief.pipeline import check_only
+
+DEPENDENT = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-US">
+  <info>
+    <title>A journal</title>
+    <id>http://www.zotero.org/styles/a-journal</id>
+    <link href="http://www.zotero.org/styles/{parent}" rel="independent-parent"/>
+    <updated>2020-01-01T00:00:00+00:00</updated>
+  </info>
+</style>
+"""
+
+
+def test_a_dependent_style_takes_its_installed_parent(tmp_path: Path) -> None:
+    style = tmp_path / "journal.csl"
+    style.write_text(DEPENDENT.format(parent="apa"), encoding="utf-8")
+    assert csl.independent(style) == csl.packaged_styles() / "apa.csl"
+
+
+def test_a_dependent_style_whose_parent_is_not_installed_is_refused_at_its_link(
+        tmp_path: Path) -> None:
+    """Pandoc would fetch the parent's URL (it does, even with --sandbox)."""
+    style = tmp_path / "journal.csl"
+    style.write_text(DEPENDENT.format(parent="no-such-style-anywhere"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        csl.independent(style)
+    assert caught.value.location is not None and caught.value.location.line == 6
+    assert "does not fetch styles from the network" in caught.value.message
+
+
+def test_a_brief_with_an_unresolvable_dependent_style_fails_its_checks(
+        make_project: Callable[..., Path]) -> None:
+    root = make_project(only="en")
+    (root / "journal.csl").write_text(DEPENDENT.format(parent="no-such-style-anywhere"),
+                                      encoding="utf-8")
+    config = root / "brief.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "style: house-notes.csl", "style: journal.csl"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        check_only(root)
+    assert caught.value.location is not None
+    assert caught.value.location.path.name == "journal.csl"
+
+
+def test_a_style_that_is_not_xml_is_refused_where_it_breaks(tmp_path: Path) -> None:
+    style = tmp_path / "broken.csl"
+    style.write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl">\n'
+                     "  <info>\n</style>\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        csl.independent(style)
+    assert caught.value.location is not None and caught.value.location.line == 4
+
+
+def test_title_marks_replace_the_styles_own_for_the_editions_language(tmp_path: Path) -> None:
+    source = (csl.packaged_styles() / "chicago-author-date-17th-edition.csl").read_bytes()
+    marks = csl.Quotes("《", "》", "“", "”")
+    once = csl.edition_style(source, tmp_path / "s.csl", "zh", marks)
+    twice = csl.edition_style(once, tmp_path / "s.csl", "zh", marks)
+    root = etree.fromstring(twice)
+    ns = {"c": csl.CSL}
+    locales = root.xpath("c:locale[@xml:lang='zh']", namespaces=ns)
+    assert len(locales) == 1  # added once, then replaced in place
+    terms = {t.get("name"): t.text for t in locales[0].xpath("c:terms/c:term", namespaces=ns)}
+    assert terms == {"open-quote": "《", "close-quote": "》", "open-inner-quote": "“",
+                     "close-inner-quote": "”"}
+    assert locales[0].getprevious().tag == f"{{{csl.CSL}}}info"  # where CSL wants locales
+
+
+def test_portuguese_citations_quote_titles_as_the_text_does(built_world: Path) -> None:
+    """pt is Brazilian (CLDR): “ ”; citeproc's own pt locale would give Portugal's « »."""
+    html = (built_world / "build/pt/fixture-brief.html").read_text(encoding="utf-8")
+    assert "“Palermo Protocol”" in html and "«" not in html
+    chinese = (built_world / "build/zh/fixture-brief.html").read_text(encoding="utf-8")
+    assert "《Palermo Protocol》" in chinese
+
+
+def test_locator_labels_typed_in_the_source_language_are_read_in_every_edition(
+        built_world: Path) -> None:
+    """Translations copy their citations untouched ("[@smith-2015, p. 14]"): German
+    citeproc, whose label is "S.", would print "p. 14" as typed and lose its ibid."""
+    for lang in ("de", "ru", "zh", "ar", "pt", "hi"):
+        html = (built_world / f"build/{lang}/fixture-brief.html").read_text(encoding="utf-8")
+        notes = html.split('role="doc-endnotes"', 1)[1]
+        assert "p. 14" not in notes and "pp. 3–5" not in notes, lang
+    german = (built_world / "build/de/fixture-brief.html").read_text(encoding="utf-8")
+    assert "Seite 14" in german and "Seiten 3–5" in german
+
+
+def test_a_probe_citation_gives_each_labels_forms() -> None:
+    printed = "[1] ⟦page|long|s|page⟧⟦page|long|p|pages⟧⟦page|short|s|p.⟧⟦page|short|p|pp.⟧"
+    assert csl.read_labels(printed) == {"page": {"long": ["page", "pages"],
+                                                 "short": ["p.", "pp."]}}
+    probe = etree.fromstring(csl.label_probe(
+        (csl.packaged_styles() / "apa.csl").read_bytes(), Path("apa.csl")))
+    texts = probe.xpath("//c:citation//c:text", namespaces={"c": csl.CSL})
+    assert len(texts) == len(csl.LOCATOR_TERMS) * 4
+
+
+def test_a_language_citeproc_has_no_locale_for_is_warned_about(
+        make_project: Callable[..., Path], tmp_path: Path) -> None:
+    """Swahili: neither pandoc's citeproc nor the style has its terms. Hindi, whose
+    locale citeproc files under hi-IN, is found through CLDR's likeliest region."""
+    from policybrief.prepare import _citation_locale
+    from policybrief.project import load_project
+
+    project = load_project(make_project(only="en"))
+    swahili = _citation_locale(project, "sw", tmp_path)
+    assert len(swahili) == 1 and "'sw'" in swahili[0].message
+    assert swahili[0].rule == "citation-locale"
+    assert _citation_locale(project, "hi", tmp_path) == []
