@@ -100,14 +100,21 @@ def test_locator_labels_typed_in_the_source_language_are_read_in_every_edition(
     assert "Seite 14" in german and "Seiten 3–5" in german
 
 
-def test_a_probe_citation_gives_each_labels_forms() -> None:
-    printed = "[1] ⟦page|long|s|page⟧⟦page|long|p|pages⟧⟦page|short|s|p.⟧⟦page|short|p|pp.⟧"
-    assert csl.read_labels(printed) == {"page": {"long": ["page", "pages"],
-                                                 "short": ["p.", "pp."]}}
-    probe = etree.fromstring(csl.label_probe(
-        (csl.packaged_styles() / "apa.csl").read_bytes(), Path("apa.csl")))
-    texts = probe.xpath("//c:citation//c:text", namespaces={"c": csl.CSL})
-    assert len(texts) == len(csl.LOCATOR_TERMS) * 4
+def test_the_probe_reads_every_label_the_source_language_types(
+        make_project: Callable[..., Path], tmp_path: Path) -> None:
+    """Through citeproc itself: English's labels, the house style's own ("art." for
+    the legal article, kept as the "opus" term), the first one too (citeproc
+    capitalises a note's first letter)."""
+    from policybrief.prepare import _typed_labels
+    from policybrief.project import load_project
+
+    labels = _typed_labels(load_project(make_project(only="en")), tmp_path)
+    assert labels["book"]["long"] == ["book", "books"]  # the first the probe prints
+    assert labels["page"] == {"long": ["page", "pages"], "short": ["p.", "pp."]}
+    assert labels["opus"]["short"] == ["art.", "arts."]
+    assert set(labels) <= set(csl.LOCATOR_TERMS) and len(labels) >= 12
+    assert csl.read_labels("[1] Probe ⟦page|short|s|p.⟧⟦page|short|p|pp.⟧") == {
+        "page": {"short": ["p.", "pp."]}}
 
 
 def test_a_language_citeproc_has_no_locale_for_is_warned_about(
@@ -122,3 +129,39 @@ def test_a_language_citeproc_has_no_locale_for_is_warned_about(
     assert len(swahili) == 1 and "'sw'" in swahili[0].message
     assert swahili[0].rule == "citation-locale"
     assert _citation_locale(project, "hi", tmp_path) == []
+
+
+def test_a_style_with_an_entity_is_refused_where_it_is_used(tmp_path: Path) -> None:
+    """lxml leaves the entity unresolved (no DTD is read); written back without its
+    DOCTYPE the style would break citeproc with an error that names no file."""
+    style = tmp_path / "entity.csl"
+    style.write_text('<?xml version="1.0"?>\n<!DOCTYPE style [<!ENTITY org "Org">]>\n'
+                     '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0">\n'
+                     "  <info><title>&org;</title></info>\n</style>\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        csl.independent(style)
+    assert "entity" in caught.value.message
+    assert caught.value.location is not None and caught.value.location.line == 4
+
+
+def test_a_regions_locale_does_not_reach_the_languages_other_regions(tmp_path: Path) -> None:
+    """The house style's Simplified Chinese terms (zh-CN) in a zh-TW edition: pandoc's
+    citeproc applies them to any zh (checked), so the edition's style leaves them out
+    and the Traditional edition keeps citeproc's own terms (頁, 及)."""
+    from policybrief.pandoc.runner import run_pandoc
+    from policybrief.prepare import _LOCALE_PROBE
+
+    house = Path(csl.__file__).parent / "themes/default/csl/house.csl"
+    marks = csl.Quotes("“", "”", "‘", "’")
+
+    def cited(lang: str) -> str:
+        style = tmp_path / f"{lang}.csl"
+        style.write_bytes(csl.edition_style(house.read_bytes(), house, lang, marks))
+        probe = _LOCALE_PROBE.replace("p. 3", "page 3").replace("p. 4", "page 4")
+        return run_pandoc(["parse"], ["--citeproc", "--csl", str(style), "-t", "plain",
+                                      f"--metadata=lang:{lang}"], cwd=tmp_path,
+                          stdin=probe.encode("utf-8")).data.decode("utf-8")
+
+    traditional, simplified = cited("zh-TW"), cited("zh-CN")
+    assert "和" in simplified and "和" not in traditional and "及" in traditional
+    assert "Ibidem" in cited("pt-BR") and "Ibidem" not in cited("pt-PT")

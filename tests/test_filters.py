@@ -111,3 +111,31 @@ def test_a_notes_closing_full_stop_is_the_languages() -> None:
         "同上。", "页 14。", "《Title》。", "International Labour Organization."]
     same = doc([{"t": "Para", "c": notes}])
     assert punctuation.note_full_stops(same, ".") is same  # "." languages: untouched
+
+
+def test_latin_runs_in_an_arabic_citation_keep_their_brackets_and_abbreviations() -> None:
+    """Only the separator after a run ("Office (ILO),") leaves it: a closing bracket
+    or an abbreviation's period outside it would be mirrored or misplaced."""
+    from policybrief.pandoc.filters import isolate
+
+    inlines = [*text("International Labour Office (ILO),"), {"t": "Space"}, *text("عدد 4"),
+               {"t": "Space"}, *text("Smith et al."), {"t": "Space"}, *text("ص")]
+    out = isolate._isolated(inlines, "rtl")
+    runs = [stringify(n["c"][1]) for n in out if n["t"] == "Span"]
+    assert runs == ["International Labour Office (ILO)", "Smith et al."]
+    assert out[1] == {"t": "Str", "c": ","}  # the separator, in the Arabic sentence
+
+
+def test_a_citation_after_an_emphasis_and_its_full_stop_moves_before_it() -> None:
+    """"see *Report*.[@x]" -> "see *Report* (X)." (the stop is a Str of its own)."""
+    from policybrief.prepare import punctuation_after_citations
+
+    cite = {"t": "Cite", "c": [[{"citationId": "x", "citationPrefix": [],
+                                 "citationSuffix": [],
+                                 "citationMode": {"t": "NormalCitation"},
+                                 "citationNoteNum": 1, "citationHash": 0}], []]}
+    para = {"t": "Para", "c": [*text("see"), {"t": "Space"},
+                               {"t": "Emph", "c": text("Report")}, *text("."), cite]}
+    out = punctuation_after_citations(doc([para]))["blocks"][0]["c"]
+    assert [n["t"] for n in out] == ["Str", "Space", "Emph", "Space", "Cite", "Str"]
+    assert out[-1] == {"t": "Str", "c": "."}

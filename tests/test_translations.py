@@ -120,3 +120,19 @@ def test_a_regional_catalogue_overrides_its_languages_strings(lang: str, tmp_pat
     assert sorted(merged) == sorted(english)
     assert all(merged[k] == regional[k] for k in regional)
     assert any(base[k] != regional[k] for k in regional)  # it does override something
+
+
+def test_a_projects_catalogue_written_before_the_newer_settings_still_works(
+        tmp_path: Path) -> None:
+    """title_open/title_close default to the catalogue's own quotation marks and
+    currency_display to CLDR's symbol: a locales/it.yml from an older release is not
+    suddenly missing strings."""
+    from policybrief.theme import load_theme
+
+    (tmp_path / "locales").mkdir()
+    (tmp_path / "locales/it.yml").write_text(
+        'quote_open: "«"\nquote_close: "»"\nnotes: Note\n', encoding="utf-8")
+    italian = load_theme("default", tmp_path).catalogue("it")
+    assert (italian["title_open"], italian["title_close"]) == ("«", "»")
+    assert italian["currency_display"] == "symbol"
+    assert load_theme("default", tmp_path).catalogue("sw") == {}  # no catalogue: none

@@ -56,6 +56,8 @@ TYPED_FORMS = {"long": "verb", "short": "verb-short"}
 # Labels = {term: {"long"|"short": [singular, plural]}}
 Labels = dict[str, dict[str, list[str]]]
 _PROBED = re.compile(r"⟦([a-z-]+)\|(long|short)\|([sp])\|(.*?)⟧")
+# Changes when the probe prints differently: part of its results' cache key
+PROBE_VERSION = "2"
 
 
 def packaged_styles() -> Path:
@@ -70,9 +72,17 @@ def parse(data: bytes, path: Path) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise ConfigError(f"the citation style is not well-formed XML: {exc.msg}",
-                          Location(path, line, column + 1)) from None
+        line, column = exc.position  # both count from 1
+        message = re.sub(r", line \d+, column \d+$", "", exc.msg)
+        raise ConfigError(f"the citation style is not well-formed XML: {message}",
+                          Location(path, line, column)) from None
+    # An entity is left unresolved (no DTD is read), and a style written back without
+    # its DOCTYPE would not parse; CSL has no use for either.
+    entity = next(root.iter(etree.Entity), None)
+    if root.getroottree().docinfo.internalDTD is not None or entity is not None:
+        line = entity.sourceline if entity is not None else 1
+        raise ConfigError("the citation style declares or uses an XML entity (a DOCTYPE); "
+                          "CSL needs neither: write the text itself", Location(path, line or 1))
     if root.tag != f"{{{CSL}}}style":
         raise ConfigError("not a CSL style: the root element must be <style> in the CSL "
                           f"namespace {CSL}", Location(path, root.sourceline or 1))
@@ -90,7 +100,7 @@ def independent(path: Path, installed: Path | None = None) -> Path:
     href = link.get("href", "")
     name = href.rstrip("/").rsplit("/", 1)[-1]
     parent = (installed or packaged_styles()) / f"{name}.csl"
-    if name and parent.is_file():
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", name) and parent.is_file():
         return parent
     raise ConfigError(
         f"dependent citation style: its parent {href!r} is not installed, and the build "
@@ -110,6 +120,8 @@ def label_probe(data: bytes, path: Path) -> bytes:
             probe.append(copy.deepcopy(child))
     layout = etree.SubElement(etree.SubElement(probe, f"{{{CSL}}}citation"),
                               f"{{{CSL}}}layout")
+    # first, a word for citeproc to capitalise (a note starts with a capital letter)
+    etree.SubElement(layout, f"{{{CSL}}}text", value="probe ")
     for term in LOCATOR_TERMS:
         for form in TYPED_FORMS:
             for number in ("s", "p"):
@@ -130,11 +142,19 @@ def read_labels(printed: str) -> Labels:
 
 def edition_style(data: bytes, path: Path, lang: str, quotes: Quotes,
                   typed: Labels | None = None) -> bytes:
-    """The style as the ``lang`` edition uses it: ``quotes`` as the quotation-mark
-    terms of its ``lang`` locale (added, or replacing the style's own: the edition's
-    marks are the house's), and the ``typed`` labels of the source language parsed as
-    labels of the same terms."""
+    """The style as the ``lang`` edition uses it: without the locales of the
+    language's other regions, ``quotes`` as the quotation-mark terms of its ``lang``
+    locale (added, or replacing the style's own: the edition's marks are the house's),
+    and the ``typed`` labels of the source language parsed as labels of the same
+    terms."""
     root = parse(data, path)
+    # A locale for another region of the language goes: pandoc's citeproc would apply
+    # the style's zh-CN terms to a zh-TW edition (Simplified in a Traditional text).
+    language = lang.split("-")[0].lower()
+    for other in list(root.iterchildren(f"{{{CSL}}}locale")):
+        code = (other.get(XML_LANG) or "").lower()
+        if "-" in code and code.split("-")[0] == language and code != lang.lower():
+            root.remove(other)
     locale = next((e for e in root.iterchildren(f"{{{CSL}}}locale")
                    if e.get(XML_LANG) == lang), None)
     if locale is None:
@@ -162,5 +182,5 @@ def edition_style(data: bytes, path: Path, lang: str, quotes: Quotes,
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
-__all__ = ["Labels", "Quotes", "edition_style", "independent", "label_probe", "packaged_styles",
-           "parse", "read_labels"]
+__all__ = ["PROBE_VERSION", "Labels", "Quotes", "edition_style", "independent", "label_probe",
+           "packaged_styles", "parse", "read_labels"]

@@ -119,7 +119,8 @@ def _typed_labels(project: Project, cache_dir: Path) -> csl.Labels:
 
     labels: csl.Labels = remembered_json(
         cache_dir / "typed-labels.json",
-        digest(STORED_LAYOUT, pandoc_version(), data, project.source_lang), probe, dict)
+        digest(STORED_LAYOUT, csl.PROBE_VERSION, pandoc_version(), data, project.source_lang),
+        probe, dict)
     return labels
 
 
@@ -166,7 +167,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
         parsed = safety.without_comments(parsed)
         doc = {**parsed, "meta": {}, "blocks": doc["blocks"] + parsed["blocks"]}
     number_citations(doc)
-    doc, shown = figures_filter.apply(doc, project.figures, lang, messages)
+    doc, shown = figures_filter.apply(doc, project.figures, lang, messages,
+                                      project.theme.currency_display(lang))
     doc = numbering.apply(doc, project.config.numbering, messages("appendix"))
     doc = boxes.apply(doc, messages)
     lettered = project.theme.option("appendix_numbering", "continuous") == "lettered"
@@ -191,6 +193,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
                              ["cite"], cite_args, project.root, said, stdin=source)
     for key in ("bibliography", "csl", "references", "nocite"):  # not document metadata
         doc["meta"].pop(key, None)
+    if "lang" in doc["meta"]:  # the edition's code, not the one citeproc was given
+        doc["meta"]["lang"] = {"t": "MetaString", "c": lang}
     requests = json.dumps([[f.id, [[s.key, s.locator or ""] for s in f.spec.sources]]
                            for f in figures])
 
@@ -309,11 +313,16 @@ def punctuation_after_citations(doc: Node, in_notes_only: bool = False) -> Node:
         for node in inlines:
             previous = out[-1] if out else None
             if (node["t"] == "Cite" and previous is not None and previous["t"] == "Str"
-                    and previous["c"].endswith(_SENTENCE_END) and len(previous["c"]) > 1
+                    and previous["c"].endswith(_SENTENCE_END)
+                    and (len(previous["c"]) > 1 or len(out) > 1)
                     and node["c"][0][0]["citationMode"]["t"] == "NormalCitation"):
-                mark = previous["c"][-1]
-                out[-1] = {"t": "Str", "c": previous["c"][:-1]}
-                space = [{"t": "Space"}] if gap_after(previous["c"][:-1]) else []
+                mark, rest = previous["c"][-1], previous["c"][:-1]
+                if rest:
+                    out[-1] = {"t": "Str", "c": rest}
+                else:  # the mark alone, after an emphasis or a quotation: "*Report*."
+                    out.pop()
+                    rest = stringify(out[-1:])
+                space = [{"t": "Space"}] if gap_after(rest) else []
                 out += [*space, node, {"t": "Str", "c": mark}]
             elif (node["t"] == "Cite" and previous is not None and previous["t"] == "Str"
                   and node["c"][0][0]["citationMode"]["t"] == "NormalCitation"

@@ -152,8 +152,18 @@ class Theme:
                     path = layer.find(f"locales/{code}.yml")
                     if path is not None:
                         merged.update(_read_catalogue(path))
+            if merged:  # a catalogue written before a setting existed still has its value
+                for key, default in DEFAULTS.items():
+                    if key not in merged and default in merged:
+                        merged[key] = merged[default]
+                merged.setdefault("currency_display", "symbol")
             self._catalogues[lang] = merged
         return dict(self._catalogues[lang])
+
+    def currency_display(self, lang: str) -> str:
+        """How ``lang`` writes an amount, in charts and tables alike: its catalogue's
+        ``currency_display``, or CLDR's symbol for a language without a catalogue."""
+        return str(self.catalogue(lang).get("currency_display", "symbol"))
 
     def messages(self, lang: str, source_lang: str) -> Messages:
         """The edition's strings, falling back to the source language's, then English."""
@@ -185,6 +195,10 @@ class Theme:
                 h.update(hashlib.sha256(path.read_bytes()).digest())
         return h.hexdigest()
 
+
+# Entries a catalogue may leave out, and the entry whose value they then take (a
+# project's locales/it.yml written before they existed keeps working).
+DEFAULTS = {"title_open": "quote_open", "title_close": "quote_close"}
 
 # Catalogue entries that are settings of the language, not text to print.
 SETTINGS = {"note_calls": ("after_punctuation", "before_punctuation"),

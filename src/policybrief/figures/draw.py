@@ -71,7 +71,8 @@ def _axis_labels(ax: Any, d: Draw, categories: str) -> None:
         category_axis.set_label_text(d.text(spec.x_label))
     if spec.y_label:
         value_axis.set_label_text(d.text(spec.y_label))
-    elif d.loc.unit() and value_axis.get_visible():  # ticks of bare numbers: name the unit
+    elif d.loc.unit() and value_axis.get_visible() and not value_axis.get_label_text():
+        # ticks of bare numbers: the axis names the unit (unless custom code named it)
         value_axis.set_label_text(d.loc.unit())
 
 

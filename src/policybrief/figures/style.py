@@ -88,7 +88,7 @@ def load_style(theme: Theme, lang: str = "en") -> HouseStyle:
             height_in=float(data["height_in"]),
             source=path.read_bytes(),
             text_as=_text_as(data, source),
-            currency_display=str(theme.catalogue(lang).get("currency_display", "symbol")),
+            currency_display=theme.currency_display(lang),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"figures.yml: {exc}", Location(path, 1, 1)) from None

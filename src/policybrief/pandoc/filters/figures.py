@@ -66,7 +66,8 @@ def _table(figure: Figure, lang: str, currency_display: str) -> Node:
 
 
 def apply(doc: Node, figures: dict[str, Figure], lang: str,
-          label: Callable[[str], str]) -> tuple[Node, list[str]]:
+          label: Callable[[str], str], currency_display: str = "symbol",
+          ) -> tuple[Node, list[str]]:
     """Place figures; returns the document and the ids in order. Their caption starts
     with an empty ``figure-label`` span: the crossref filter numbers every figure of
     the edition (these and image figures) and fills it."""
@@ -97,7 +98,7 @@ def apply(doc: Node, figures: dict[str, Figure], lang: str,
                          f"source-{figure_id}")]
         alt = figure.text(spec.alt, lang)
         if spec.kind == "table":
-            body: list[Node] = [_table(figure, lang, label("currency_display"))]
+            body: list[Node] = [_table(figure, lang, currency_display)]
         else:
             image = {"t": "Image", "c": [attr("", ["chart"], [("figure", figure_id)]), text(alt),
                                          [PREFIX + figure_id, ""]]}

@@ -24,6 +24,9 @@ from policybrief.pandoc.ast import (
     with_inlines,
 )
 
+# What separates the parts of a citation, in either script
+_SEPARATORS = ",;:\u060c\u061b "
+
 
 def direction(text: str) -> str:
     """'ltr' or 'rtl' by the first strong character, '' when there is none."""
@@ -61,12 +64,13 @@ def _runs_isolated(inlines: list[Node]) -> list[Node]:
 
     def close() -> None:
         if run:
-            # the run's closing punctuation ("Review,") belongs to the sentence around it
+            # the separator after the run ("Review,") belongs to the sentence around it;
+            # a closing bracket or quotation mark, or an abbreviation's period, to the run
             tail = ""
             if run[-1]["t"] == "Str":
                 word = run[-1]["c"]
                 cut = len(word)
-                while cut and unicodedata.bidirectional(word[cut - 1]) not in ("L", "EN"):
+                while cut and word[cut - 1] in _SEPARATORS:
                     cut -= 1
                 word, tail = word[:cut], word[cut:]
                 run[-1:] = [{"t": "Str", "c": word}] if word else []
