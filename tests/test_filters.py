@@ -139,3 +139,18 @@ def test_a_citation_after_an_emphasis_and_its_full_stop_moves_before_it() -> Non
     out = punctuation_after_citations(doc([para]))["blocks"][0]["c"]
     assert [n["t"] for n in out] == ["Str", "Space", "Emph", "Space", "Cite", "Str"]
     assert out[-1] == {"t": "Str", "c": "."}
+
+
+def test_roman_section_numbers_are_written_the_languages_way() -> None:
+    """Chinese 一、二、 (no space after the full-width mark), UN Arabic أولاً - (its
+    span marked right to left); Roman numerals go on past the language's list."""
+    blocks = [header(1, "A"), header(1, "B"), header(1, "C")]
+    chinese = numbering.apply(doc(blocks), "roman", "附录", ["一", "二"], "{n}、")["blocks"]
+    assert [stringify(b["c"][2]) for b in chinese] == ["一、A", "二、B", "III、C"]
+    assert [dict(b["c"][1][2])["number"] for b in chinese] == ["一", "二", "III"]
+    arabic = numbering.apply(doc(blocks[:1]), "roman", "التذييل", ["أولاً"], "{n} -")
+    mark = arabic["blocks"][0]["c"][2][0]
+    assert stringify(arabic["blocks"][0]["c"][2]) == "أولاً - A"
+    assert mark["c"][0] == ["", ["section-number"], [["dir", "rtl"]]]
+    english = numbering.apply(doc(blocks[:1]), "roman")["blocks"][0]
+    assert english["c"][2][0]["c"][0] == ["", ["section-number"], []]  # no dir: "I." as before

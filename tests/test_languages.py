@@ -330,3 +330,18 @@ def test_numbers_and_note_terms_are_the_languages(built_world: Path, lang: str) 
     stop = str(catalogue(lang)["full_stop"])
     if stop != ".":  # a note ends with the language's full stop: "同上。", "वही।"
         assert own_term[lang] + stop in notes, lang
+
+
+def test_sections_are_numbered_the_languages_way(built_world: Path) -> None:
+    """brief.yml's roman numbering as each language writes it: 一、 in Chinese, أولاً -
+    in UN Arabic (in the headings, the contents and cross-references), I. elsewhere."""
+    chinese = (built_world / f"build/zh/{SLUG}.html").read_text(encoding="utf-8")
+    assert '<span class="section-number">一、</span>导言' in chinese
+    assert '<span class="toc-number">一、</span>' in chinese
+    arabic = (built_world / f"build/ar/{SLUG}.html").read_text(encoding="utf-8")
+    assert '<span class="section-number" dir="rtl">أولاً -</span>' in arabic
+    assert '<span class="toc-number" dir="rtl">ثانياً -</span>' in arabic
+    german = (built_world / f"build/de/{SLUG}.html").read_text(encoding="utf-8")
+    assert '<span class="section-number">I.</span>' in german
+    text, _fonts = pdf_text_and_fonts(built_world / f"build/zh/{SLUG}.pdf")
+    assert "一、导言" in "".join(text.split())

@@ -165,3 +165,13 @@ def test_html_is_valid_html5(built_report: Path, built_basic: Path, lang: str) -
     result = subprocess.run([java, "-jar", vnu, "--errors-only", str(path)],
                             capture_output=True, text=True, timeout=240, check=False)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:2000]
+
+
+def test_an_english_web_edition_embeds_only_the_fonts_of_its_own_text(
+        report_html: Path) -> None:
+    """The page's characters choose its font subsets, its inlined stylesheet
+    included: a theme comment quoting Arabic once put Arabic fonts into every English
+    web edition (found comparing the flagship's outputs)."""
+    html = report_html.read_text(encoding="utf-8")
+    families = set(re.findall(r'@font-face \{ font-family: "([^"]+)"', html))
+    assert families and all(f.split()[-1] in ("Latn", "Zyyy") for f in families), families

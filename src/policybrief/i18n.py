@@ -14,8 +14,9 @@ from typing import Any
 
 from babel.dates import format_skeleton
 
-# A catalogue's value: text, or text per CLDR plural category ("one", "other"...).
-Text = str | dict[str, str]
+# A catalogue's value: text, text per CLDR plural category ("one", "other"...), or
+# (for the few entries that are lists, as section_numerals) a list of texts.
+Text = str | dict[str, str] | list[str]
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 
@@ -34,6 +35,8 @@ class Messages:
 
     def __call__(self, key: str) -> str:
         value = self._value(key)
+        if isinstance(value, list):
+            return " ".join(value)
         return value if isinstance(value, str) else value["other"]
 
     def count(self, key: str, n: int, **values: object) -> str:
@@ -47,9 +50,18 @@ class Messages:
         return self(key).format(n=n)
 
 
+def all_text(value: Text) -> str:
+    """Every character a catalogue value may print (all its plural forms or items)."""
+    if isinstance(value, str):
+        return value
+    return " ".join(value.values() if isinstance(value, dict) else value)
+
+
 def plural_text(value: Text, lang: str, n: int) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, list):
+        return " ".join(value)
     from babel import UnknownLocaleError
 
     try:

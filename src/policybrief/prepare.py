@@ -169,7 +169,8 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
     number_citations(doc)
     doc, shown = figures_filter.apply(doc, project.figures, lang, messages,
                                       project.theme.currency_display(lang))
-    doc = numbering.apply(doc, project.config.numbering, messages("appendix"))
+    doc = numbering.apply(doc, project.config.numbering, messages("appendix"),
+                          project.theme.section_numerals(lang), messages("section_number"))
     doc = boxes.apply(doc, messages)
     lettered = project.theme.option("appendix_numbering", "continuous") == "lettered"
     doc, missing = crossref.apply(doc, messages, lettered)

@@ -156,9 +156,16 @@ class Theme:
                 for key, default in DEFAULTS.items():
                     if key not in merged and default in merged:
                         merged[key] = merged[default]
-                merged.setdefault("currency_display", "symbol")
+                for key, value in PLAIN_DEFAULTS.items():
+                    merged.setdefault(key, value)
             self._catalogues[lang] = merged
         return dict(self._catalogues[lang])
+
+    def section_numerals(self, lang: str) -> list[str]:
+        """The language's counterparts of I, II, III... (its catalogue's
+        ``section_numerals``; none: Roman numerals)."""
+        value = self.catalogue(lang).get("section_numerals", [])
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def currency_display(self, lang: str) -> str:
         """How ``lang`` writes an amount, in charts and tables alike: its catalogue's
@@ -199,6 +206,13 @@ class Theme:
 # Entries a catalogue may leave out, and the entry whose value they then take (a
 # project's locales/it.yml written before they existed keeps working).
 DEFAULTS = {"title_open": "quote_open", "title_close": "quote_close"}
+PLAIN_DEFAULTS: dict[str, Text] = {
+    "currency_display": "symbol", "section_numerals": [], "section_number": "{n}."}
+
+# Catalogue entries that are lists: a language's counterparts of I, II, III... for
+# sections numbered 'roman' (一 二 三 in Chinese, أولاً ثانياً in UN Arabic; empty:
+# Roman numerals), beyond which Roman numerals go on.
+LISTS = {"section_numerals"}
 
 # Catalogue entries that are settings of the language, not text to print.
 SETTINGS = {"note_calls": ("after_punctuation", "before_punctuation"),
@@ -213,6 +227,10 @@ def _read_catalogue(path: Path) -> dict[str, Text]:
     if not isinstance(data, dict):
         raise ConfigError("a locale catalogue maps names to text", Location(path, 1, 1))
     for key, value in data.items():
+        if key in LISTS:
+            if not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
+                raise ConfigError(f"'{key}' is a list of texts", located.where((key,)))
+            continue
         allowed = SETTINGS.get(str(key))
         if allowed is not None and value not in allowed:
             raise ConfigError(f"'{key}' is one of {', '.join(allowed)}, not {value!r}",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from policybrief.errors import Diagnostic
-from policybrief.i18n import Messages
+from policybrief.i18n import Messages, all_text
 from policybrief.model import Edition, Project
 from policybrief.pandoc.ast import Node, collect, stringify
 from policybrief.prepare import PreparedEdition
@@ -36,6 +36,14 @@ class TocEntry:
     identifier: str
     number: str
     title: str
+    shown: str = ""  # the number as the heading shows it: "I.", "一、", "أولاً -"
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the number is written in a right-to-left script ("أولاً -")."""
+        from policybrief.pandoc.filters.isolate import direction
+
+        return direction(self.shown) == "rtl"
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,7 @@ class BuildContext:
             return fonts.EditionFonts(self.lang)
         # the page's characters and every interface string's, so the print and the web
         # edition share their subsets (a CJK font takes seconds to subset)
-        strings = [v if isinstance(v, str) else "".join(v.values())
-                   for k, v in self.theme.catalogue(self.lang).items()
+        strings = [all_text(v) for k, v in self.theme.catalogue(self.lang).items()
                    if not k.startswith("diff_")]
         chars = set(html.unescape(text)) | set("".join(strings))
         # what text-transform makes of it (a heading set in capitals: "É" of "é")
@@ -126,11 +133,14 @@ class BuildContext:
         for block in (doc or self.doc)["blocks"]:
             if block["t"] != "Header" or block["c"][0] > depth:
                 continue
-            level, (identifier, _classes, pairs), inlines = block["c"]
+            level, (identifier, classes, pairs), inlines = block["c"]
             number = dict(pairs).get("number", "")
-            title_inlines = [i for i in inlines
-                             if not (i["t"] == "Span" and "section-number" in i["c"][0][1])]
-            entries.append(TocEntry(level, identifier, number, stringify(title_inlines).strip()))
+            marks = [i for i in inlines if i["t"] == "Span" and "section-number" in i["c"][0][1]]
+            title_inlines = [i for i in inlines if i not in marks]
+            # a section's number as its heading shows it; an appendix's is its letter
+            shown = "" if "appendix" in classes else stringify(marks).strip()
+            entries.append(TocEntry(level, identifier, number, stringify(title_inlines).strip(),
+                                    shown))
         return entries
 
     def opening_sentences(self, limit: int = 160) -> str:

@@ -12,7 +12,7 @@ from policybrief.checks.registry import register
 from policybrief.errors import Diagnostic, Location
 from policybrief.figures.spec import Figure, table_column
 from policybrief.fonts import describe, first_use, load_fonts, uncovered
-from policybrief.i18n import language_name
+from policybrief.i18n import all_text, language_name
 from policybrief.model import Project
 
 MAX_REPORTED = 20  # characters reported per edition; the rest are alike
@@ -36,8 +36,7 @@ def check(project: Project) -> list[Diagnostic]:
         if edition.organization is not None:
             texts += [edition.organization.name, edition.organization.unit,
                       *edition.organization.address]
-        texts += [v if isinstance(v, str) else " ".join(v.values())
-                  for k, v in catalogue.items() if not k.startswith("diff_")]
+        texts += [all_text(v) for k, v in catalogue.items() if not k.startswith("diff_")]
         sources = json.dumps(project.bibliography.to_csl(edition.lang), ensure_ascii=False)
         charts = {figure.table.path: _figure_text(figure, edition.lang)
                   for figure in project.figures.values()}
