@@ -100,6 +100,20 @@ def test_locator_labels_typed_in_the_source_language_are_read_in_every_edition(
     assert "Seite 14" in german and "Seiten 3–5" in german
 
 
+def test_a_citations_parts_are_joined_the_languages_way(built_world: Path) -> None:
+    """The style's ", " becomes the catalogue's part_separator: "，" in Chinese, "، "
+    in Arabic; English and the other languages keep ", "."""
+    def notes(lang: str) -> str:
+        import re
+
+        html = (built_world / f"build/{lang}/fixture-brief.html").read_text(encoding="utf-8")
+        return re.sub(r"<[^>]+>", "", html.split('role="doc-endnotes"', 1)[1])
+
+    assert "OHCHR，2000年11月15日，" in notes("zh")
+    assert "Collective، " in notes("ar") and "OHCHR، " in notes("ar")
+    assert "OHCHR, 15 Nov. 2000, " in notes("en")
+
+
 def test_the_probe_reads_every_label_the_source_language_types(
         make_project: Callable[..., Path], tmp_path: Path) -> None:
     """Through citeproc itself: English's labels, the house style's own ("art." for

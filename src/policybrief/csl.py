@@ -141,13 +141,24 @@ def read_labels(printed: str) -> Labels:
 
 
 def edition_style(data: bytes, path: Path, lang: str, quotes: Quotes,
-                  typed: Labels | None = None) -> bytes:
+                  typed: Labels | None = None, separator: str = ", ") -> bytes:
     """The style as the ``lang`` edition uses it: without the locales of the
     language's other regions, ``quotes`` as the quotation-mark terms of its ``lang``
     locale (added, or replacing the style's own: the edition's marks are the house's),
     and the ``typed`` labels of the source language parsed as labels of the same
-    terms."""
+    terms. The style's ", " between the parts of a citation becomes the language's
+    ``separator`` (the catalogue's ``part_separator``: "，" in Chinese, "، " in
+    Arabic), outside its locales."""
     root = parse(data, path)
+    if separator != ", ":
+        for element in root.iter(etree.Element):
+            if element.tag == f"{{{CSL}}}locale":
+                continue
+            if any(a.tag == f"{{{CSL}}}locale" for a in element.iterancestors()):
+                continue
+            for name in ("delimiter", "prefix", "suffix"):
+                if element.get(name) == ", ":
+                    element.set(name, separator)
     # A locale for another region of the language goes: pandoc's citeproc would apply
     # the style's zh-CN terms to a zh-TW edition (Simplified in a Traditional text).
     language = lang.split("-")[0].lower()

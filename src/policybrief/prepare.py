@@ -124,13 +124,15 @@ def _typed_labels(project: Project, cache_dir: Path) -> csl.Labels:
     return labels
 
 
-def _edition_style(project: Project, lang: str, quotes: csl.Quotes, cache_dir: Path) -> Path:
+def _edition_style(project: Project, lang: str, quotes: csl.Quotes, separator: str,
+                   cache_dir: Path) -> Path:
     """The citation style as the edition uses it (its title marks; the source's
     locator labels), written next to the edition's other citeproc inputs."""
     source = project.citation_style
     typed = _typed_labels(project, cache_dir) if lang != project.source_lang else None
     # the locale citeproc will look for first: the code it is given
-    data = csl.edition_style(source.read_bytes(), source, citeproc_lang(lang), quotes, typed)
+    data = csl.edition_style(source.read_bytes(), source, citeproc_lang(lang), quotes, typed,
+                             separator)
     path = cache_dir / lang / "style.csl"
     if not path.is_file() or path.read_bytes() != data:
         write_atomic(path, data, durable=False)
@@ -151,7 +153,7 @@ def prepare_edition(project: Project, lang: str, cache_dir: Path) -> PreparedEdi
                         messages("inner_quote_open"), messages("inner_quote_close"))
     # citeproc's quotation marks are the ones it puts around titles
     title_marks = quotes._replace(open=messages("title_open"), close=messages("title_close"))
-    style = _edition_style(project, lang, title_marks, cache_dir)
+    style = _edition_style(project, lang, title_marks, messages("part_separator"), cache_dir)
     cite_args = ["--bibliography", str(refs), "--csl", str(style),
                  f"--metadata=lang:{citeproc_lang(lang)}"]
     if messages("note_calls") == "before_punctuation":  # French, Russian: "texte¹."
