@@ -179,3 +179,14 @@ def test_a_regions_locale_does_not_reach_the_languages_other_regions(tmp_path: P
     traditional, simplified = cited("zh-TW"), cited("zh-CN")
     assert "和" in simplified and "和" not in traditional and "及" in traditional
     assert "Ibidem" in cited("pt-BR") and "Ibidem" not in cited("pt-PT")
+
+
+@pytest.mark.parametrize(("lang", "code"), [
+    ("hi", "hi-IN"), ("pt", "pt-BR"), ("zh-Hant", "zh-TW"), ("zh", "zh-CN"),
+    ("en", "en-US"), ("es", "es-ES"), ("en-GB", "en-GB"), ("es-419", "es-419"),
+    ("pt-PT", "pt-PT")])
+def test_citeproc_is_asked_for_a_language_with_its_likeliest_region(lang: str,
+                                                                    code: str) -> None:
+    from policybrief.i18n import citeproc_lang
+
+    assert citeproc_lang(lang) == code

@@ -128,7 +128,7 @@ def test_latin_runs_in_an_arabic_citation_keep_their_brackets_and_abbreviations(
 
 def test_a_citation_after_an_emphasis_and_its_full_stop_moves_before_it() -> None:
     """"see *Report*.[@x]" -> "see *Report* (X)." (the stop is a Str of its own)."""
-    from policybrief.prepare import punctuation_after_citations
+    from policybrief.pandoc.filters import parenthetical
 
     cite = {"t": "Cite", "c": [[{"citationId": "x", "citationPrefix": [],
                                  "citationSuffix": [],
@@ -136,7 +136,7 @@ def test_a_citation_after_an_emphasis_and_its_full_stop_moves_before_it() -> Non
                                  "citationNoteNum": 1, "citationHash": 0}], []]}
     para = {"t": "Para", "c": [*text("see"), {"t": "Space"},
                                {"t": "Emph", "c": text("Report")}, *text("."), cite]}
-    out = punctuation_after_citations(doc([para]))["blocks"][0]["c"]
+    out = parenthetical.apply(doc([para]))["blocks"][0]["c"]
     assert [n["t"] for n in out] == ["Str", "Space", "Emph", "Space", "Cite", "Str"]
     assert out[-1] == {"t": "Str", "c": "."}
 

@@ -206,11 +206,17 @@ def test_word_edition_records_commit_and_paragraph_bookmarks(
     assert "pb_1_14_" in " ".join(ours)  # the footnote's own paragraph
 
 
+def marked_copy(built: tuple[Path, bytes], tmp_path: Path) -> Path:
+    """The built Word edition with an editor's tracked changes and comments."""
+    marked = tmp_path / "marked.docx"
+    marked.write_bytes(mark_up(built[1]))
+    return marked
+
+
 def test_review_reports_each_change_and_comment_where_it_stands(
         project: Path, built: tuple[Path, bytes], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    marked = tmp_path / "marked.docx"
-    marked.write_bytes(mark_up(built[1]))
+    marked = marked_copy(built, tmp_path)
     intro, findings = project / INTRO, project / FINDINGS
     before = {p: p.read_bytes() for p in (intro, findings)}
     assert main(["review", str(marked), "--project", str(project)]) == 0
@@ -233,8 +239,7 @@ def test_review_reports_each_change_and_comment_where_it_stands(
 def test_apply_writes_safe_changes_and_refuses_the_rest(
         project: Path, built: tuple[Path, bytes], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    marked = tmp_path / "marked.docx"
-    marked.write_bytes(mark_up(built[1]))
+    marked = marked_copy(built, tmp_path)
     intro, findings = project / INTRO, project / FINDINGS
     # an author edits a paragraph after the Word edition was built
     edited = findings.read_text(encoding="utf-8").replace(

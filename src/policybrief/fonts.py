@@ -30,7 +30,6 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from babel.core import get_global
 from fontTools import subset  # type: ignore[import-untyped]
 from fontTools import unicodedata as fontunicode
 from fontTools.ttLib import TTCollection, TTFont, TTLibError  # type: ignore[import-untyped]
@@ -38,6 +37,7 @@ from fontTools.unicodedata import Blocks as unicode_blocks  # type: ignore[impor
 
 from policybrief.config.yamlsource import load_yaml
 from policybrief.errors import BriefError, ConfigError, EnvironmentFault, Location
+from policybrief.i18n import maximized
 from policybrief.theme import Theme
 from policybrief.writer import write_atomic
 
@@ -71,18 +71,10 @@ def script_name(code: str) -> str:
 def language_script(lang: str) -> str:
     """The script a language is written in: 'ar' -> 'Arab', 'zh' -> 'Hani' (CLDR's
     likely subtags; an explicit script, as in 'sr-Latn', wins)."""
-    parts = lang.replace("_", "-").split("-")
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            code = part.title()
-            return _SCRIPT_GROUP.get(code, {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani",
-                                            "Kore": "Hang"}.get(code, code))
-    subtags = get_global("likely_subtags")
-    region = next((p.upper() for p in parts[1:] if len(p) in (2, 3) and p.isalnum()), "")
-    likely = subtags.get(f"{parts[0].lower()}_{region}") or subtags.get(parts[0].lower(), "")
-    pieces = str(likely).split("_")
-    code = pieces[1] if len(pieces) > 2 else "Latn"
-    return {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani", "Kore": "Hang"}.get(code, code)
+    named = any(len(p) == 4 and p.isalpha() for p in lang.replace("_", "-").split("-")[1:])
+    code = maximized(lang)[1] or "Latn"
+    han = {"Hans": "Hani", "Hant": "Hani", "Jpan": "Hani", "Kore": "Hang"}
+    return _SCRIPT_GROUP.get(code, han.get(code, code)) if named else han.get(code, code)
 
 
 def is_rtl(lang: str) -> bool:

@@ -108,22 +108,36 @@ def language_name(code: str, in_lang: str) -> str:
     return str(babel_locale(code).get_display_name(babel_locale(in_lang)) or code)
 
 
-def citeproc_lang(lang: str) -> str:
-    """The code citeproc finds an edition's CSL locale by: a bare language with its
-    likeliest region (CLDR), 'hi' -> 'hi-IN' (citeproc has no locale for bare 'hi'),
-    'pt' -> 'pt-BR' (citeproc would take Portugal's, CLDR's 'pt' is Brazil's),
-    'zh-Hant' -> 'zh-TW'; a code that names its region is kept."""
+def maximized(lang: str) -> tuple[str, str, str]:
+    """A BCP 47 code's language, script and region, those it leaves out filled in
+    from CLDR's likely subtags: 'hi' -> ('hi', 'Deva', 'IN'), 'zh-Hant' -> ('zh',
+    'Hant', 'TW'), 'pa-PK' -> ('pa', 'Arab', 'PK'); '' where CLDR knows none."""
     from babel.core import get_global
 
     parts = lang.replace("_", "-").split("-")
-    if any((len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit()) for p in parts[1:]):
-        return lang
     language = parts[0].lower()
-    scripts = [p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()]
-    subtags = get_global("likely_subtags")
-    likely = subtags.get("_".join([language, *scripts])) or subtags.get(language)
-    region = next((p for p in str(likely or "").split("_")[1:]
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), "")
+    region = next((p.upper() for p in parts[1:]
                    if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), "")
+    subtags = get_global("likely_subtags")
+    keys = ["_".join(k for k in (language, script, region) if k),
+            f"{language}_{region}" if region else "", f"{language}_{script}" if script else "",
+            language]
+    likely = next((str(subtags[k]) for k in keys if k and k in subtags), "").split("_")
+    script = script or next((p for p in likely[1:] if len(p) == 4), "")
+    region = region or next((p for p in likely[1:] if len(p) in (2, 3)), "")
+    return language, script, region
+
+
+def citeproc_lang(lang: str) -> str:
+    """The code citeproc finds an edition's CSL locale by: a bare language with its
+    likeliest region, 'hi' -> 'hi-IN' (citeproc has no locale for bare 'hi'), 'pt' ->
+    'pt-BR' (citeproc would take Portugal's, CLDR's 'pt' is Brazil's), 'zh-Hant' ->
+    'zh-TW'; a code that names its region is kept."""
+    language, _script, region = maximized(lang)
+    named = lang.replace("_", "-").split("-")[1:]
+    if region and region in (p.upper() for p in named):
+        return lang
     return f"{language}-{region}" if region else lang
 
 

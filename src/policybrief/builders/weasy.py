@@ -77,7 +77,7 @@ _cjk_installed = False
 def cjk_opportunities(text: str, lang: str = "") -> int:
     """How many characters of ``text``, in ``lang`` (the box's), take extra space when
     its line is justified: none in Korean, which justifies at its spaces."""
-    if lang.lower().split("-")[0] == "ko":
+    if text.isascii() or lang.lower().split("-")[0] == "ko":  # most lines: no search
         return 0
     return len(CJK.findall(text))
 
